@@ -1,0 +1,20 @@
+// The subcommands of `tl`. Each lives in its own apps/cmd_<name>.cpp and registers itself on
+// the top-level CLI11 app; main.cpp calls every add_*_command below.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tl::app {
+
+// Options every subcommand shares (--device, --threads, --seed, --batch, --json).
+struct CommonOptions {
+  std::string device = "auto";
+  int threads = 0;
+  uint64_t seed = 0;
+  int batch = 32;
+  bool json = false;
+};
+
+void add_info_command(CLI::App& app, CommonOptions& common);
+
+}  // namespace tl::app
