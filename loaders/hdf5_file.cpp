@@ -292,6 +292,18 @@ H5Id Hdf5File::open_attribute(const std::string& object, const std::string& name
   return a;
 }
 
+DatasetInfo Hdf5File::attribute_info(const std::string& object, const std::string& name) const {
+  H5Id a = open_attribute(object, name);
+  H5Id type(H5Aget_type(a.get()), H5Tclose);
+  H5Id space(H5Aget_space(a.get()), H5Sclose);
+  TL_CHECK(type.valid() && space.valid(), where(object) << ": attribute '" << name << "' has an unreadable type or shape");
+  DatasetInfo info;
+  info.shape = shape_of(space.get());
+  info.kind = kind_of(type.get());
+  info.element_bytes = H5Tget_size(type.get());
+  return info;
+}
+
 std::vector<std::string> Hdf5File::read_string_list_attribute(const std::string& object,
                                                               const std::string& name) const {
   H5Id a = open_attribute(object, name);
