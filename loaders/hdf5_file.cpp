@@ -117,6 +117,15 @@ Hdf5File Hdf5File::create(const std::string& path) {
   return Hdf5File(path, std::move(file));
 }
 
+Hdf5File Hdf5File::open_read_write(const std::string& path) {
+  silence_hdf5_errors();
+  require_readable_file(path, "HDF5 file");
+  TL_CHECK(H5Fis_hdf5(path.c_str()) > 0, "file '" << path << "' is not an HDF5 file (no HDF5 signature)");
+  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  TL_CHECK(file.valid(), "file '" << path << "': HDF5 cannot open it for writing (read-only, truncated or corrupt?)");
+  return Hdf5File(path, std::move(file));
+}
+
 std::string Hdf5File::where(const std::string& object) const {
   return "file '" + path_ + "', object '" + object + "'";
 }
@@ -263,6 +272,17 @@ void Hdf5File::create_group(const std::string& name) {
   TL_CHECK(g.valid(), where(name) << ": cannot create group");
 }
 
+void Hdf5File::remove(const std::string& object) {
+  TL_CHECK(exists(object), where(object) << ": cannot remove it: not found");
+  TL_CHECK(H5Ldelete(file_.get(), object.c_str(), H5P_DEFAULT) >= 0, where(object) << ": cannot remove it");
+}
+
+void Hdf5File::remove_attribute(const std::string& object, const std::string& name) {
+  H5Id o = open_object(object);
+  TL_CHECK(H5Aexists(o.get(), name.c_str()) > 0, where(object) << ": has no attribute '" << name << "' to remove");
+  TL_CHECK(H5Adelete(o.get(), name.c_str()) >= 0, where(object) << ": cannot remove attribute '" << name << "'");
+}
+
 bool Hdf5File::has_attribute(const std::string& object, const std::string& name) const {
   if (!exists(object)) return false;
   return H5Aexists(open_object(object).get(), name.c_str()) > 0;
@@ -312,6 +332,7 @@ std::vector<std::string> Hdf5File::read_string_list_attribute(const std::string&
   TL_CHECK(kind_of(type.get()) == H5Kind::string,
            where(object) << ": attribute '" << name << "' is not a string attribute");
   const int64_t count = count_of(shape_of(space.get()));
+  if (count == 0) return {};
   try {
     return read_string_values(type.get(), static_cast<size_t>(count),
                               [&](hid_t mem, void* buf) { return H5Aread(a.get(), mem, buf); });
@@ -363,6 +384,7 @@ void Hdf5File::write_string_list_attribute(const std::string& object, const std:
              H5Sclose);
   H5Id a(H5Acreate2(o.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   TL_CHECK(a.valid(), where(object) << ": cannot create attribute '" << name << "'");
+  if (values.empty()) return;  // a (0,) array: nothing to write
   std::vector<const char*> ptrs;
   for (const std::string& v : values) ptrs.push_back(v.c_str());
   TL_CHECK(H5Awrite(a.get(), type.get(), ptrs.data()) >= 0, where(object) << ": cannot write attribute '" << name << "'");
