@@ -179,8 +179,14 @@ ResNet load_torchvision_weights(const Hdf5File& f) {
              "file '" << f.path() << "': root attribute num_classes=" << claimed << " but fc.weight holds "
                       << net.num_classes << " classes");
   }
-  net.preprocessing = Preprocessing::from_preset(
-      f.has_attribute("/", "preprocessing") ? f.read_string_attribute("/", "preprocessing") : "torchvision");
+  if (f.has_attribute("/", "preprocessing")) {
+    const std::string preset = f.read_string_attribute("/", "preprocessing");
+    try {
+      net.preprocessing = Preprocessing::from_preset(preset);
+    } catch (const Error& e) {
+      TL_FAIL("file '" << f.path() << "': root attribute preprocessing: " << e.what());
+    }
+  }  // else torchvision, the default of Preprocessing
   if (f.has_attribute("/", "class_names")) {
     net.class_names = f.read_string_list_attribute("/", "class_names");
     TL_CHECK(static_cast<int64_t>(net.class_names.size()) == net.num_classes,

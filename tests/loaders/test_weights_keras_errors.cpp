@@ -22,7 +22,7 @@ std::string fixture(const std::string& name) { return std::string(TL_TEST_DATA_D
 std::string broken_copy(const std::string& source, const std::string& tag, const std::function<void(Hdf5File&)>& edit) {
   const std::string path = (std::filesystem::temp_directory_path() / ("tl_test_keras_" + tag + ".h5")).string();
   std::filesystem::copy_file(fixture(source), path, std::filesystem::copy_options::overwrite_existing);
-  Hdf5File f = Hdf5File::open_read_write(path);
+  Hdf5File f = Hdf5File::open_write(path);
   edit(f);
   return path;
 }
