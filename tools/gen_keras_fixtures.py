@@ -24,13 +24,21 @@ in both published naming generations:
 Both pad the max pool with zeros after a ReLU, which equals max pooling with padding 1.
 
 Files written (all weights random, BN gamma/beta/moving statistics not the defaults):
-  new_top.h5, new_notop.h5      model.save_weights(...h5): with head (CLASSES classes) / without
-  new_whole.h5                  model.save(...h5): everything under /model_weights
-  new_chunked.h5                new_top.h5 with layer_names and weight_names split into
-                                layer_names0, layer_names1, ... (as Keras does for attributes
-                                over 64 KB)
-  old_top.h5, old_notop.h5      the old generation, as save_weights writes it
-  old_nocolon.h5                old_top.h5 with every weight name (and dataset) without ':0'
+  new_top.h5                    model.save_weights(...h5) with the head (CLASSES classes)
+  new_whole_notop.h5            model.save(...h5) of the model without head: all weights under
+                                /model_weights, model_config beside it
+  new_chunked.h5                new_top.h5 with layer_names and every weight_names split into
+                                NAME0, NAME1, ... (as Keras does for attributes over 64 KB) as
+                                fixed-length byte strings (h5py 2.x / older Keras wrote those;
+                                Keras 2.15 writes variable-length strings)
+  old_top.h5, old_notop.h5      the legacy generation, save_weights with / without head
+  old_nocolon.h5                old_top.h5 with every weight name (attribute and dataset) without
+                                ':0', fixed-length strings
+Every weights file is repacked into HDF5's newest file format (compact groups: ~half the size
+of h5py's default); groups, datasets, attributes and their types stay as Keras wrote them, and
+the generator loads each file back with Keras' own loader and checks it computes the reference.
+Weight values and references are reproducible from the seed (the files' bytes differ run to
+run only in HDF5 object timestamps).
   new_reference.h5, old_reference.h5
       input_rgb (N, H, W, 3) uint8 image, input (N, H, W, 3) float32 after
       keras.applications.resnet.preprocess_input ("caffe": BGR, mean subtracted), and the
@@ -59,8 +67,8 @@ CLASSES = 10
 BATCH, HEIGHT, WIDTH = 2, 41, 37  # odd sizes: every padding and stride rounding shows
 
 
-def w(channels):
-    return max(1, channels // WIDTH_DIVISOR)
+def w(channels, divisor=None):
+    return max(1, channels // (divisor or WIDTH_DIVISOR))
 
 
 # ---------------------------------------------------------------- new generation (keras.applications.resnet)
@@ -145,11 +153,11 @@ def old_conv_block(x, filters, stage, block, strides=(2, 2)):
     return layers.Activation("relu")(x)
 
 
-def old_resnet(include_top):
-    """keras_applications 1.0.8 resnet50.ResNet50 with widths / WIDTH_DIVISOR and logits out."""
-    inputs = layers.Input(shape=(HEIGHT, WIDTH, 3))
+def old_resnet(include_top, divisor=None, input_shape=(HEIGHT, WIDTH, 3), classes=CLASSES):
+    """keras_applications 1.0.8 resnet50.ResNet50 with widths / divisor and logits out."""
+    inputs = layers.Input(shape=input_shape)
     x = layers.ZeroPadding2D(padding=(3, 3), name="conv1_pad")(inputs)
-    x = layers.Conv2D(w(64), (7, 7), strides=(2, 2), padding="valid", name="conv1")(x)
+    x = layers.Conv2D(w(64, divisor), (7, 7), strides=(2, 2), padding="valid", name="conv1")(x)
     x = layers.BatchNormalization(axis=3, name="bn_conv1")(x)
     x = layers.Activation("relu")(x)
     taps = {"stem": x}
@@ -157,7 +165,7 @@ def old_resnet(include_top):
     x = layers.MaxPooling2D((3, 3), strides=(2, 2))(x)
     taps["maxpool"] = x
     for stage, (filters, blocks) in enumerate(zip((64, 128, 256, 512), BLOCKS)):
-        f = [w(filters), w(filters), w(4 * filters)]
+        f = [w(filters, divisor), w(filters, divisor), w(4 * filters, divisor)]
         x = old_conv_block(x, f, stage + 2, "a", strides=(1, 1) if stage == 0 else (2, 2))
         for b in range(1, blocks):
             x = old_identity_block(x, f, stage + 2, chr(ord("a") + b))
@@ -165,7 +173,7 @@ def old_resnet(include_top):
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     taps["features"] = x
     if include_top:
-        x = layers.Dense(CLASSES, activation=None, name="fc1000")(x)
+        x = layers.Dense(classes, activation=None, name="fc1000")(x)
         taps["logits"] = x
     return keras.Model(inputs, x, name="resnet50"), taps
 
