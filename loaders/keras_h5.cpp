@@ -32,9 +32,9 @@ bool has_keras_name_list(const Hdf5File& file, const std::string& group, const s
 std::vector<std::string> read_keras_name_list(const Hdf5File& file, const std::string& group,
                                               const std::string& name) {
   if (file.has_attribute(group, name)) return read_names(file, group, name);
-  TL_CHECK(file.has_attribute(group, name + "0"), "file '" << file.path() << "', group '" << group
-                                                           << "': has no attribute '" << name << "' (nor chunks '"
-                                                           << name << "0', '" << name << "1', ...)");
+  TL_CHECK(file.has_attribute(group, name + "0"),
+           "file '" << file.path() << "', group '" << group << "': has no attribute '" << name
+                    << "' (nor chunks '" << name << "0', '" << name << "1', ...)");
   std::vector<std::string> all;
   for (int chunk = 0; file.has_attribute(group, name + std::to_string(chunk)); ++chunk) {
     const std::vector<std::string> part = read_names(file, group, name + std::to_string(chunk));
@@ -61,19 +61,23 @@ KerasWeightsFile read_keras_weights_file(const Hdf5File& file) {
   for (const std::string& layer : read_keras_name_list(file, out.root, "layer_names")) {
     const std::string group = join(out.root, layer);
     TL_CHECK(file.is_group(group), "file '" << file.path() << "': layer '" << layer
-                                            << "' is listed in layer_names but has no group '" << group << "'");
-    TL_CHECK(has_keras_name_list(file, group, "weight_names"),
-             "file '" << file.path() << "', layer '" << layer << "': group '" << group
-                      << "' has no attribute 'weight_names' (Keras writes one, empty for layers without weights)");
+                                            << "' is listed in layer_names but has no group '" << group
+                                            << "'");
+    TL_CHECK(
+        has_keras_name_list(file, group, "weight_names"),
+        "file '" << file.path() << "', layer '" << layer << "': group '" << group
+                 << "' has no attribute 'weight_names' (Keras writes one, empty for layers without weights)");
     KerasLayer entry{layer, {}};
     for (const std::string& weight : read_keras_name_list(file, group, "weight_names")) {
       std::string dataset = join(group, weight);
       if (!file.is_dataset(dataset)) {  // the same name with ':0' added or removed
-        const std::string other = ends_with(dataset, ":0") ? dataset.substr(0, dataset.size() - 2) : dataset + ":0";
+        const std::string other =
+            ends_with(dataset, ":0") ? dataset.substr(0, dataset.size() - 2) : dataset + ":0";
         if (file.is_dataset(other)) dataset = other;
       }
-      TL_CHECK(file.is_dataset(dataset), "file '" << file.path() << "', layer '" << layer << "': weight '" << weight
-                                                  << "' (listed in weight_names) has no dataset '" << dataset << "'");
+      TL_CHECK(file.is_dataset(dataset), "file '" << file.path() << "', layer '" << layer << "': weight '"
+                                                  << weight << "' (listed in weight_names) has no dataset '"
+                                                  << dataset << "'");
       entry.weights.push_back({weight, dataset});
     }
     out.layers.push_back(std::move(entry));

@@ -36,10 +36,13 @@ bool KerasLayerRole::operator<(const KerasLayerRole& o) const {
 }
 
 KerasNaming detect_keras_naming(const std::vector<std::string>& layers, const std::string& file) {
-  auto has = [&](const std::string& name) { return std::find(layers.begin(), layers.end(), name) != layers.end(); };
+  auto has = [&](const std::string& name) {
+    return std::find(layers.begin(), layers.end(), name) != layers.end();
+  };
   for (const std::string& l : layers)
     TL_CHECK(l.find("_preact_") == std::string::npos && l != "post_bn",
-             "file '" << file << "': layer '" << l << "' belongs to a Keras ResNet V2 (pre-activation), which tl "
+             "file '" << file << "': layer '" << l
+                      << "' belongs to a Keras ResNet V2 (pre-activation), which tl "
                       << "does not load (expected a ResNet50/101/152 v1)");
   if (has("conv1_conv")) return KerasNaming::current;
   if (has("conv1") || has("bn_conv1")) return KerasNaming::legacy;
@@ -61,8 +64,8 @@ std::optional<KerasLayerRole> parse_keras_layer(KerasNaming naming, const std::s
     static const std::regex block(R"(conv([2-5])_block([1-9][0-9]*)_([0-3])_(conv|bn))");
     if (!std::regex_match(layer, m, block)) return std::nullopt;
     const int i = std::stoi(m[3]);
-    return KerasLayerRole{m[4] == "conv" ? K::block_conv : K::block_bn, std::stoi(m[1]) - 2, std::stoi(m[2]) - 1,
-                          i == 0 ? 3 : i - 1};
+    return KerasLayerRole{m[4] == "conv" ? K::block_conv : K::block_bn, std::stoi(m[1]) - 2,
+                          std::stoi(m[2]) - 1, i == 0 ? 3 : i - 1};
   }
   if (layer == "conv1") return KerasLayerRole{K::stem_conv};
   if (layer == "bn_conv1") return KerasLayerRole{K::stem_bn};
@@ -87,36 +90,49 @@ std::string keras_layer_name(KerasNaming naming, const KerasLayerRole& r) {
   }
   if (r.kind == K::head) return "fc1000";
   if (r.kind == K::stem_conv || r.kind == K::stem_bn) return conv ? "conv1" : "bn_conv1";
-  const std::string block = r.block < 26 ? std::string(1, static_cast<char>('a' + r.block)) : "b" + std::to_string(r.block);
+  const std::string block =
+      r.block < 26 ? std::string(1, static_cast<char>('a' + r.block)) : "b" + std::to_string(r.block);
   const std::string branch = r.conv == 3 ? "1" : std::string("2") + static_cast<char>('a' + r.conv);
   return (conv ? "res" : "bn") + std::to_string(r.stage + 2) + block + "_branch" + branch;
 }
 
 const char* keras_weight_role_name(KerasWeightRole role) {
   switch (role) {
-    case KerasWeightRole::kernel: return "kernel";
-    case KerasWeightRole::bias: return "bias";
-    case KerasWeightRole::gamma: return "gamma";
-    case KerasWeightRole::beta: return "beta";
-    case KerasWeightRole::moving_mean: return "moving_mean";
-    case KerasWeightRole::moving_variance: return "moving_variance";
+    case KerasWeightRole::kernel:
+      return "kernel";
+    case KerasWeightRole::bias:
+      return "bias";
+    case KerasWeightRole::gamma:
+      return "gamma";
+    case KerasWeightRole::beta:
+      return "beta";
+    case KerasWeightRole::moving_mean:
+      return "moving_mean";
+    case KerasWeightRole::moving_variance:
+      return "moving_variance";
   }
   return "?";
 }
 
 std::optional<KerasWeightRole> parse_keras_weight(const std::string& weight_name) {
   // The last path component without ':<n>', and without Keras 1's "_<n>" uniquifying suffix.
-  std::string w = weight_name.substr(weight_name.rfind('/') == std::string::npos ? 0 : weight_name.rfind('/') + 1);
+  std::string w =
+      weight_name.substr(weight_name.rfind('/') == std::string::npos ? 0 : weight_name.rfind('/') + 1);
   static const std::regex suffix(R"((.*?)(:[0-9]+)?$)");
   std::smatch m;
   if (std::regex_match(w, m, suffix)) w = m[1];
   static const std::regex uniquifier(R"((.*[A-Za-z])_[0-9]+$)");
   if (std::regex_match(w, m, uniquifier)) w = m[1];
   using R = KerasWeightRole;
-  const std::pair<const char*, R> suffixes[] = {
-      {"moving_variance", R::moving_variance}, {"running_std", R::moving_variance}, {"running_var", R::moving_variance},
-      {"moving_mean", R::moving_mean},         {"running_mean", R::moving_mean},    {"gamma", R::gamma},
-      {"beta", R::beta},                       {"kernel", R::kernel},               {"bias", R::bias}};
+  const std::pair<const char*, R> suffixes[] = {{"moving_variance", R::moving_variance},
+                                                {"running_std", R::moving_variance},
+                                                {"running_var", R::moving_variance},
+                                                {"moving_mean", R::moving_mean},
+                                                {"running_mean", R::moving_mean},
+                                                {"gamma", R::gamma},
+                                                {"beta", R::beta},
+                                                {"kernel", R::kernel},
+                                                {"bias", R::bias}};
   for (const auto& [name, role] : suffixes)
     if (ends_with(w, name)) return role;
   if (w == "W" || ends_with(w, "_W")) return R::kernel;  // Keras 1

@@ -23,7 +23,8 @@ namespace tl {
 
 enum class KerasNaming { current, legacy };
 
-// "keras.applications.resnet (conv1_conv, conv2_block1_1_conv, ...)" / "keras_applications resnet50 (conv1, res2a_branch2a, ...)"
+// "keras.applications.resnet (conv1_conv, conv2_block1_1_conv, ...)" / "keras_applications resnet50 (conv1,
+// res2a_branch2a, ...)"
 const char* keras_naming_description(KerasNaming naming);
 float keras_bn_epsilon(KerasNaming naming);  // 1.001e-5 | 1e-3
 

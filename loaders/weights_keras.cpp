@@ -9,8 +9,8 @@
 // must exist with which shapes. Conversions: conv kernels HWIO (R, S, C, K) -> (K, R, S, C),
 // the Dense kernel (C, classes) -> (classes, C); BN epsilon from the generation; Caffe
 // preprocessing. Layers without weights (padding, ReLU, pooling, add, input) are ignored.
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <sstream>
@@ -48,10 +48,11 @@ class KerasResNetReader {
     for (const KerasLayer& l : h5_.layers) {
       if (l.weights.empty()) continue;
       const std::optional<KerasLayerRole> role = parse_keras_layer(naming_, l.name);
-      TL_CHECK(role, where(l.name) << ": has " << l.weights.size() << " weights but is no layer of a Keras ResNet "
+      TL_CHECK(role, where(l.name) << ": has " << l.weights.size()
+                                   << " weights but is no layer of a Keras ResNet "
                                    << "named as " << keras_naming_description(naming_));
-      TL_CHECK(!layers_.count(*role), where(l.name) << ": a second layer for the role of '"
-                                                    << layers_.at(*role)->name << "'");
+      TL_CHECK(!layers_.count(*role),
+               where(l.name) << ": a second layer for the role of '" << layers_.at(*role)->name << "'");
       layers_[*role] = &l;
     }
   }
@@ -59,14 +60,17 @@ class KerasResNetReader {
   KerasNaming naming() const { return naming_; }
   bool has(const KerasLayerRole& role) const { return layers_.count(role) > 0; }
 
-  std::string where(const std::string& layer) const { return "file '" + f_.path() + "', layer '" + layer + "'"; }
+  std::string where(const std::string& layer) const {
+    return "file '" + f_.path() + "', layer '" + layer + "'";
+  }
 
   // The layer of `role`, which must exist.
   const KerasLayer& layer(const KerasLayerRole& role, const std::string& arch) const {
     const auto it = layers_.find(role);
-    TL_CHECK(it != layers_.end(), "file '" << f_.path() << "': missing layer '" << keras_layer_name(naming_, role)
-                                           << "' (expected in a Keras " << arch << " named as "
-                                           << keras_naming_description(naming_) << ")");
+    TL_CHECK(it != layers_.end(), "file '" << f_.path() << "': missing layer '"
+                                           << keras_layer_name(naming_, role) << "' (expected in a Keras "
+                                           << arch << " named as " << keras_naming_description(naming_)
+                                           << ")");
     used_.insert(role);
     return *it->second;
   }
@@ -75,17 +79,20 @@ class KerasResNetReader {
   std::map<KerasWeightRole, const KerasWeight*> weights(const KerasLayer& l,
                                                         const std::vector<KerasWeightRole>& expected) const {
     std::string expected_str;
-    for (KerasWeightRole r : expected) expected_str += std::string(expected_str.empty() ? "" : ", ") + keras_weight_role_name(r);
+    for (KerasWeightRole r : expected)
+      expected_str += std::string(expected_str.empty() ? "" : ", ") + keras_weight_role_name(r);
     std::map<KerasWeightRole, const KerasWeight*> out;
     for (const KerasWeight& w : l.weights) {
       const std::optional<KerasWeightRole> role = parse_keras_weight(w.name);
-      TL_CHECK(role && std::find(expected.begin(), expected.end(), *role) != expected.end() && !out.count(*role),
-               where(l.name) << ": unexpected weight '" << w.name << "' (expected one each of: " << expected_str << ")");
+      TL_CHECK(
+          role && std::find(expected.begin(), expected.end(), *role) != expected.end() && !out.count(*role),
+          where(l.name) << ": unexpected weight '" << w.name << "' (expected one each of: " << expected_str
+                        << ")");
       out[*role] = &w;
     }
     for (KerasWeightRole r : expected)
-      TL_CHECK(out.count(r), where(l.name) << ": has no " << keras_weight_role_name(r) << " weight (expected: "
-                                           << expected_str << ")");
+      TL_CHECK(out.count(r), where(l.name) << ": has no " << keras_weight_role_name(r)
+                                           << " weight (expected: " << expected_str << ")");
     return out;
   }
 
@@ -93,7 +100,8 @@ class KerasResNetReader {
   std::vector<int64_t> shape_of(const KerasLayer& l, const KerasWeight& w) const {
     const DatasetInfo info = f_.dataset_info(w.dataset);
     TL_CHECK(info.kind == H5Kind::float_ && (info.element_bytes == 4 || info.element_bytes == 8),
-             where(l.name) << ", dataset '" << w.dataset << "': has type " << info.type_name() << ", expected float32");
+             where(l.name) << ", dataset '" << w.dataset << "': has type " << info.type_name()
+                           << ", expected float32");
     return info.shape;
   }
 
@@ -101,20 +109,23 @@ class KerasResNetReader {
   std::vector<float> read(const KerasLayer& l, const KerasWeight& w, const std::vector<int64_t>& expected,
                           const std::string& arch) const {
     const std::vector<int64_t> shape = shape_of(l, w);
-    TL_CHECK(shape == expected, where(l.name) << ", dataset '" << w.dataset << "': has shape " << shape_str(shape)
-                                              << ", expected " << shape_str(expected) << " for a Keras " << arch
-                                              << " with the widths found in the file");
+    TL_CHECK(shape == expected, where(l.name)
+                                    << ", dataset '" << w.dataset << "': has shape " << shape_str(shape)
+                                    << ", expected " << shape_str(expected) << " for a Keras " << arch
+                                    << " with the widths found in the file");
     std::vector<float> values = f_.read_f32(w.dataset);
     for (size_t i = 0; i < values.size(); ++i)
-      TL_CHECK(std::isfinite(values[i]), where(l.name) << ", dataset '" << w.dataset << "': value " << values[i]
-                                                       << " at flat index " << i << " (expected finite weights)");
+      TL_CHECK(std::isfinite(values[i]), where(l.name)
+                                             << ", dataset '" << w.dataset << "': value " << values[i]
+                                             << " at flat index " << i << " (expected finite weights)");
     return values;
   }
 
   // A conv kernel's (R, S, C, K) shape, for reading the widths before the skeleton exists.
   std::vector<int64_t> kernel_shape(const KerasLayerRole& role, const std::string& arch) const {
     const KerasLayer& l = layer(role, arch);
-    const std::vector<int64_t> shape = shape_of(l, *weights(l, {KerasWeightRole::kernel, KerasWeightRole::bias}).at(KerasWeightRole::kernel));
+    const std::vector<int64_t> shape = shape_of(
+        l, *weights(l, {KerasWeightRole::kernel, KerasWeightRole::bias}).at(KerasWeightRole::kernel));
     TL_CHECK(shape.size() == 4, where(l.name) << ": kernel has shape " << shape_str(shape)
                                               << ", expected (R, S, C, K) for a Conv2D");
     return shape;
@@ -132,12 +143,14 @@ class KerasResNetReader {
     for (int64_t r = 0; r < k; ++r)
       for (int64_t s = 0; s < k; ++s)
         for (int64_t c = 0; c < C; ++c)
-          for (int64_t o = 0; o < K; ++o) krsc[((o * k + r) * k + s) * C + c] = hwio[((r * k + s) * C + c) * K + o];
+          for (int64_t o = 0; o < K; ++o)
+            krsc[((o * k + r) * k + s) * C + c] = hwio[((r * k + s) * C + c) * K + o];
     u.bias = Tensor::from_vector(read(conv, *cw.at(R::bias), {K}, arch), {K});
     u.name = conv.name;
 
     KerasLayerRole bn_role = conv_role;
-    bn_role.kind = conv_role.kind == KerasLayerKind::stem_conv ? KerasLayerKind::stem_bn : KerasLayerKind::block_bn;
+    bn_role.kind =
+        conv_role.kind == KerasLayerKind::stem_conv ? KerasLayerKind::stem_bn : KerasLayerKind::block_bn;
     const KerasLayer& bn = layer(bn_role, arch);
     const auto bw = weights(bn, {R::gamma, R::beta, R::moving_mean, R::moving_variance});
     u.bn.gamma = Tensor::from_vector(read(bn, *bw.at(R::gamma), {K}, arch), {K});
@@ -168,7 +181,8 @@ class KerasResNetReader {
     const KerasLayerRole role{KerasLayerKind::head};
     if (!has(role)) return 0;
     const KerasLayer& head = layer(role, "ResNet");
-    const std::vector<int64_t> shape = shape_of(head, *weights(head, {KerasWeightRole::kernel, KerasWeightRole::bias}).at(KerasWeightRole::kernel));
+    const std::vector<int64_t> shape = shape_of(
+        head, *weights(head, {KerasWeightRole::kernel, KerasWeightRole::bias}).at(KerasWeightRole::kernel));
     TL_CHECK(shape.size() == 2, where(head.name) << ": kernel has shape " << shape_str(shape)
                                                  << ", expected (features, classes) for a Dense layer");
     return shape[1];
@@ -211,11 +225,12 @@ ResNetSpec infer_spec(const Hdf5File& f, const KerasResNetReader& reader) {
   spec.bn_eps = keras_bn_epsilon(reader.naming());
   spec.blocks_per_stage = reader.blocks_per_stage();
   const int depth = resnet_depth(spec.block, spec.blocks_per_stage);
-  TL_CHECK(depth != 0, "file '" << f.path() << "': found Keras ResNet blocks per stage "
-                                << blocks_str(spec.blocks_per_stage) << " (layers named as "
-                                << keras_naming_description(reader.naming())
-                                << "), which is no known ResNet (expected {3, 4, 6, 3} = ResNet50, {3, 4, 23, 3} = "
-                                   "ResNet101, {3, 8, 36, 3} = ResNet152)");
+  TL_CHECK(depth != 0,
+           "file '" << f.path() << "': found Keras ResNet blocks per stage "
+                    << blocks_str(spec.blocks_per_stage) << " (layers named as "
+                    << keras_naming_description(reader.naming())
+                    << "), which is no known ResNet (expected {3, 4, 6, 3} = ResNet50, {3, 4, 23, 3} = "
+                       "ResNet101, {3, 8, 36, 3} = ResNet152)");
   const std::string arch = "resnet" + std::to_string(depth);
   spec.stem_width = reader.kernel_shape({KerasLayerKind::stem_conv}, arch)[3];
   for (int s = 0; s < 4; ++s) {
@@ -241,9 +256,11 @@ ResNet load_keras_weights(const Hdf5File& f) {
       for (int i = 0; i < 3; ++i) reader.fill_unit(block.convs[i], block_conv(s, b, i), arch);
       // Keras gives every first block a projection shortcut (build_resnet: where shape changes).
       TL_CHECK(block.shortcut.has_value() == reader.has(block_conv(s, b, 3)),
-               "file '" << f.path() << "': layer '" << keras_layer_name(reader.naming(), block_conv(s, b, 3)) << "' "
-                        << (block.shortcut ? "is missing (the block changes stride or width, so it needs a projection)"
-                                           : "is unexpected (the block keeps stride and width: identity shortcut)"));
+               "file '" << f.path() << "': layer '" << keras_layer_name(reader.naming(), block_conv(s, b, 3))
+                        << "' "
+                        << (block.shortcut
+                                ? "is missing (the block changes stride or width, so it needs a projection)"
+                                : "is unexpected (the block keeps stride and width: identity shortcut)"));
       if (block.shortcut) reader.fill_unit(*block.shortcut, block_conv(s, b, 3), arch);
     }
   if (net.num_classes > 0) reader.fill_head(net, arch);

@@ -1,11 +1,11 @@
 // `tl info WEIGHTS.h5` on the Keras fixtures (tests/data/keras, tools/gen_keras_fixtures.py),
 // run as a process: it must describe each generation as Keras built it.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 

@@ -43,9 +43,11 @@ TEST(KerasResNetNames, ParsesBothGenerations) {
   EXPECT_EQ(role(KerasNaming::legacy, "bn_conv1").kind, K::stem_bn);
   EXPECT_EQ(role(KerasNaming::current, "predictions").kind, K::head);
   EXPECT_EQ(role(KerasNaming::legacy, "fc1000").kind, K::head);
-  for (const char* bad : {"conv1_relu", "conv6_block1_1_conv", "conv2_block0_1_conv", "conv2_block1_4_conv", "res2a_branch2a"})
+  for (const char* bad :
+       {"conv1_relu", "conv6_block1_1_conv", "conv2_block0_1_conv", "conv2_block1_4_conv", "res2a_branch2a"})
     EXPECT_FALSE(parse_keras_layer(KerasNaming::current, bad).has_value()) << bad;
-  for (const char* bad : {"res2a_branch2d", "res1a_branch2a", "res3b0_branch2a", "conv1_conv", "activation_3"})
+  for (const char* bad :
+       {"res2a_branch2d", "res1a_branch2a", "res3b0_branch2a", "conv1_conv", "activation_3"})
     EXPECT_FALSE(parse_keras_layer(KerasNaming::legacy, bad).has_value()) << bad;
   // Names come back from roles.
   for (const char* name : {"conv4_block6_3_bn", "conv2_block1_0_conv", "conv1_conv"})
@@ -57,12 +59,18 @@ TEST(KerasResNetNames, ParsesBothGenerations) {
 TEST(KerasResNetNames, WeightRolesOfEveryKerasVersion) {
   using R = KerasWeightRole;
   const std::pair<const char*, R> cases[] = {
-      {"conv1_conv/kernel:0", R::kernel},          {"conv1_conv/bias:0", R::bias},
-      {"conv1_conv/kernel", R::kernel},            {"bn_conv1/moving_variance:0", R::moving_variance},
-      {"bn_conv1/moving_mean", R::moving_mean},    {"conv1_bn/gamma:0", R::gamma},
-      {"conv1_bn/beta:0", R::beta},                {"conv1_W_1:0", R::kernel},  // Keras 1
-      {"conv1_b_1:0", R::bias},                    {"bn_conv1_running_std_1:0", R::moving_variance},
-      {"bn_conv1_running_mean_1:0", R::moving_mean}, {"bn_conv1_gamma_1:0", R::gamma},
+      {"conv1_conv/kernel:0", R::kernel},
+      {"conv1_conv/bias:0", R::bias},
+      {"conv1_conv/kernel", R::kernel},
+      {"bn_conv1/moving_variance:0", R::moving_variance},
+      {"bn_conv1/moving_mean", R::moving_mean},
+      {"conv1_bn/gamma:0", R::gamma},
+      {"conv1_bn/beta:0", R::beta},
+      {"conv1_W_1:0", R::kernel},  // Keras 1
+      {"conv1_b_1:0", R::bias},
+      {"bn_conv1_running_std_1:0", R::moving_variance},
+      {"bn_conv1_running_mean_1:0", R::moving_mean},
+      {"bn_conv1_gamma_1:0", R::gamma},
   };
   for (const auto& [name, role] : cases) {
     const auto parsed = parse_keras_weight(name);
@@ -92,14 +100,16 @@ int64_t write_tiny_keras_resnet(const std::string& path, KerasNaming naming, con
   f.write_string_list_attribute("input_1", "weight_names", {});
   int64_t trainable = 0;
   uint32_t seed = 1;
-  auto write_layer = [&](const std::string& layer, const std::vector<std::pair<std::string, std::vector<int64_t>>>& ws) {
+  auto write_layer = [&](const std::string& layer,
+                         const std::vector<std::pair<std::string, std::vector<int64_t>>>& ws) {
     layer_names.push_back(layer);
     std::vector<std::string> names;
     for (const auto& [w, shape] : ws) {
       int64_t n = 1;
       for (int64_t d : shape) n *= d;
       const bool variance = w == "moving_variance";
-      const std::vector<float> v = test::random_floats(static_cast<size_t>(n), seed++, variance ? 0.5f : -0.5f, 1.0f);
+      const std::vector<float> v =
+          test::random_floats(static_cast<size_t>(n), seed++, variance ? 0.5f : -0.5f, 1.0f);
       f.write_f32(layer + "/" + layer + "/" + w + ":0", v.data(), shape);
       names.push_back(layer + "/" + w + ":0");
       if (w != "moving_mean" && w != "moving_variance") trainable += n;
@@ -110,7 +120,8 @@ int64_t write_tiny_keras_resnet(const std::string& path, KerasNaming naming, con
     KerasLayerRole bn = conv;
     bn.kind = conv.kind == K::stem_conv ? K::stem_bn : K::block_bn;
     std::string conv_name = keras_layer_name(naming, conv), bn_name = keras_layer_name(naming, bn);
-    if (caffe_block_numbers && conv.kind == K::block_conv) {  // blocks a, b1, b2, ... (Caffe's ResNet-101/152)
+    if (caffe_block_numbers &&
+        conv.kind == K::block_conv) {  // blocks a, b1, b2, ... (Caffe's ResNet-101/152)
       const std::string id = conv.block == 0 ? "a" : "b" + std::to_string(conv.block);
       const std::string branch = conv.conv == 3 ? "1" : std::string("2") + static_cast<char>('a' + conv.conv);
       const std::string stage_block = std::to_string(conv.stage + 2) + id + "_branch" + branch;
@@ -118,7 +129,8 @@ int64_t write_tiny_keras_resnet(const std::string& path, KerasNaming naming, con
       bn_name = "bn" + stage_block;
     }
     write_layer(conv_name, {{"kernel", {k, k, c, out}}, {"bias", {out}}});
-    write_layer(bn_name, {{"gamma", {out}}, {"beta", {out}}, {"moving_mean", {out}}, {"moving_variance", {out}}});
+    write_layer(bn_name,
+                {{"gamma", {out}}, {"beta", {out}}, {"moving_mean", {out}}, {"moving_variance", {out}}});
   };
   conv_bn({K::stem_conv}, 7, 3, 1);
   int64_t in = 1;

@@ -68,15 +68,18 @@ TEST_P(KerasWeights, ForwardMatchesKeras) {
     std::vector<int64_t> expected_shape;
     const std::vector<float> expected = ref.read_f32(name, &expected_shape);
     ASSERT_EQ(out.activations.at(name).shape(), Shape(expected_shape)) << name;
-    EXPECT_TRUE(test::all_close(out.activations.at(name).to_vector<float>(), expected, forward_tolerance(expected)))
+    EXPECT_TRUE(
+        test::all_close(out.activations.at(name).to_vector<float>(), expected, forward_tolerance(expected)))
         << c.weights << ": " << name;
   }
   const std::vector<float> features = ref.read_f32("features");
-  EXPECT_TRUE(test::all_close(out.features.to_vector<float>(), features, forward_tolerance(features))) << "features";
+  EXPECT_TRUE(test::all_close(out.features.to_vector<float>(), features, forward_tolerance(features)))
+      << "features";
   if (c.top) {
     const std::vector<float> logits = ref.read_f32("logits");
     ASSERT_TRUE(out.logits.defined());
-    EXPECT_TRUE(test::all_close(out.logits.to_vector<float>(), logits, forward_tolerance(logits))) << "logits";
+    EXPECT_TRUE(test::all_close(out.logits.to_vector<float>(), logits, forward_tolerance(logits)))
+        << "logits";
   } else {
     EXPECT_FALSE(out.logits.defined());
   }
@@ -99,8 +102,8 @@ TEST_P(KerasWeights, StructureIsKerasResNet50V1) {
   EXPECT_EQ(net.stem.name, c.stem_name);
   EXPECT_EQ(net.stem.kernel, 7);
   EXPECT_EQ(net.stem.stride, 2);
-  EXPECT_EQ(net.stem.padding, 3);  // ZeroPadding2D(3) + valid 7x7/2
-  EXPECT_EQ(net.maxpool_padding, 1);  // ZeroPadding2D(1) + valid 3x3/2, after a ReLU
+  EXPECT_EQ(net.stem.padding, 3);       // ZeroPadding2D(3) + valid 7x7/2
+  EXPECT_EQ(net.maxpool_padding, 1);    // ZeroPadding2D(1) + valid 3x3/2, after a ReLU
   EXPECT_EQ(net.stem.out_channels, 2);  // 64 / 32
   EXPECT_EQ(net.feature_dim, 64);       // 2048 / 32
   EXPECT_EQ(net.num_classes, c.top ? 10 : 0);
@@ -122,7 +125,8 @@ TEST_P(KerasWeights, StructureIsKerasResNet50V1) {
   // Keras counts running statistics too (count_params); tl's count leaves them out, like
   // Keras' trainable weights.
   int64_t running_stats = 0;
-  for (const ConvUnit* u : conv_units(net)) running_stats += u->bn.running_mean.numel() + u->bn.running_var.numel();
+  for (const ConvUnit* u : conv_units(net))
+    running_stats += u->bn.running_mean.numel() + u->bn.running_var.numel();
   const int64_t trainable = static_cast<int64_t>(ref.read_number_attribute("/", "keras_trainable_params"));
   const int64_t total = static_cast<int64_t>(ref.read_number_attribute("/", "keras_count_params"));
   if (c.top) {

@@ -19,8 +19,10 @@ namespace {
 std::string fixture(const std::string& name) { return std::string(TL_TEST_DATA_DIR) + "/keras/" + name; }
 
 // A copy of a fixture under a temporary name, changed by `edit`.
-std::string broken_copy(const std::string& source, const std::string& tag, const std::function<void(Hdf5File&)>& edit) {
-  const std::string path = (std::filesystem::temp_directory_path() / ("tl_test_keras_" + tag + ".h5")).string();
+std::string broken_copy(const std::string& source, const std::string& tag,
+                        const std::function<void(Hdf5File&)>& edit) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("tl_test_keras_" + tag + ".h5")).string();
   std::filesystem::copy_file(fixture(source), path, std::filesystem::copy_options::overwrite_existing);
   Hdf5File f = Hdf5File::open_write(path);
   edit(f);
@@ -35,19 +37,22 @@ void expect_load_error(const std::string& path, std::initializer_list<std::strin
   } catch (const Error& e) {
     const std::string message = e.what();
     EXPECT_NE(message.find(path), std::string::npos) << message;
-    for (const std::string& part : parts) EXPECT_NE(message.find(part), std::string::npos) << part << " in: " << message;
+    for (const std::string& part : parts)
+      EXPECT_NE(message.find(part), std::string::npos) << part << " in: " << message;
   }
 }
 
 void drop_layer_names(Hdf5File& f, const std::vector<std::string>& drop) {
   std::vector<std::string> names = read_keras_name_list(f, "/", "layer_names");
-  names.erase(std::remove_if(names.begin(), names.end(),
-                             [&](const std::string& n) { return std::find(drop.begin(), drop.end(), n) != drop.end(); }),
+  names.erase(std::remove_if(
+                  names.begin(), names.end(),
+                  [&](const std::string& n) { return std::find(drop.begin(), drop.end(), n) != drop.end(); }),
               names.end());
   f.write_string_list_attribute("/", "layer_names", names);
 }
 
-void add_layer(Hdf5File& f, const std::string& layer, const std::vector<std::pair<std::string, std::vector<int64_t>>>& weights) {
+void add_layer(Hdf5File& f, const std::string& layer,
+               const std::vector<std::pair<std::string, std::vector<int64_t>>>& weights) {
   std::vector<std::string> names = read_keras_name_list(f, "/", "layer_names");
   names.push_back(layer);
   f.write_string_list_attribute("/", "layer_names", names);
@@ -86,9 +91,8 @@ TEST(KerasWeightsErrors, LayerWithoutWeightNames) {
 }
 
 TEST(KerasWeightsErrors, MissingWeightDataset) {
-  const std::string path = broken_copy("new_top.h5", "missing_bias", [](Hdf5File& f) {
-    f.remove("conv1_conv/conv1_conv/bias:0");
-  });
+  const std::string path = broken_copy("new_top.h5", "missing_bias",
+                                       [](Hdf5File& f) { f.remove("conv1_conv/conv1_conv/bias:0"); });
   expect_load_error(path, {"layer 'conv1_conv'", "weight 'conv1_conv/bias:0'", "has no dataset"});
 }
 
@@ -123,7 +127,8 @@ TEST(KerasWeightsErrors, NaNInBatchnorm) {
     f.remove(var);
     f.write_f32(var, values.data(), shape);
   });
-  expect_load_error(path, {"layer 'conv4_block3_2_bn'", "moving_variance:0", "at flat index 3", "expected finite"});
+  expect_load_error(path,
+                    {"layer 'conv4_block3_2_bn'", "moving_variance:0", "at flat index 3", "expected finite"});
 }
 
 TEST(KerasWeightsErrors, UnknownNaming) {
@@ -182,8 +187,11 @@ TEST(KerasWeightsErrors, ResNetV2IsRejected) {
 TEST(KerasWeightsErrors, ShortcutWhereNoneBelongs) {
   const std::string path = broken_copy("old_top.h5", "extra_shortcut", [](Hdf5File& f) {
     add_layer(f, "res2b_branch1", {{"res2b_branch1/kernel:0", {1, 1, 8, 8}}, {"res2b_branch1/bias:0", {8}}});
-    add_layer(f, "bn2b_branch1", {{"bn2b_branch1/gamma:0", {8}}, {"bn2b_branch1/beta:0", {8}},
-                                  {"bn2b_branch1/moving_mean:0", {8}}, {"bn2b_branch1/moving_variance:0", {8}}});
+    add_layer(f, "bn2b_branch1",
+              {{"bn2b_branch1/gamma:0", {8}},
+               {"bn2b_branch1/beta:0", {8}},
+               {"bn2b_branch1/moving_mean:0", {8}},
+               {"bn2b_branch1/moving_variance:0", {8}}});
   });
   expect_load_error(path, {"layer 'res2b_branch1'", "identity shortcut"});
 }
