@@ -7,8 +7,9 @@
 // classes from the head's kernel. The skeleton of that ResNet (engine/resnet_builder.h, v1:
 // stride in the first 1x1 conv and the shortcut, conv biases) then says exactly which layers
 // must exist with which shapes. Conversions: conv kernels HWIO (R, S, C, K) -> (K, R, S, C),
-// the Dense kernel (C, classes) -> (classes, C); BN epsilon from the generation; Caffe
-// preprocessing. Layers without weights (padding, ReLU, pooling, add, input) are ignored.
+// the Dense kernel (C, classes) -> (classes, C); BN epsilon from the generation, or from a
+// whole-model file's model_config; Caffe preprocessing. Layers without weights (padding,
+// ReLU, pooling, add, input) are ignored. Theano-saved files (flipped kernels) are refused.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -17,6 +18,7 @@
 
 #include "engine/resnet_builder.h"
 #include "loaders/keras_h5.h"
+#include "loaders/keras_model_config.h"
 #include "loaders/keras_resnet_names.h"
 #include "loaders/weights.h"
 
@@ -45,6 +47,7 @@ class KerasResNetReader {
     for (const KerasLayer& l : h5_.layers)
       if (!l.weights.empty()) weighted.push_back(l.name);
     naming_ = detect_keras_naming(weighted, f_.path());
+    eps_ = keras_batchnorm_epsilons(f_);
     for (const KerasLayer& l : h5_.layers) {
       if (l.weights.empty()) continue;
       const std::optional<KerasLayerRole> role = parse_keras_layer(naming_, l.name);
@@ -160,6 +163,7 @@ class KerasResNetReader {
     for (int64_t i = 0; i < K; ++i)
       TL_CHECK(var[i] >= 0, where(bn.name) << ": negative moving variance " << var[i] << " at channel " << i);
     u.bn.running_var = Tensor::from_vector(var, {K});
+    if (eps_.count(bn.name)) u.bn.eps = eps_.at(bn.name);  // whole-model file: as configured
   }
 
   // The Dense head's kernel (C, classes) and bias, as (classes, C) and (classes).
@@ -208,6 +212,7 @@ class KerasResNetReader {
   const Hdf5File& f_;
   KerasWeightsFile h5_;
   KerasNaming naming_ = KerasNaming::current;
+  std::map<std::string, float> eps_;  // BN epsilons of a whole-model file's model_config
   std::map<KerasLayerRole, const KerasLayer*> layers_;
   mutable std::set<KerasLayerRole> used_;  // roles read so far
 };
@@ -244,6 +249,13 @@ ResNetSpec infer_spec(const Hdf5File& f, const KerasResNetReader& reader) {
 }  // namespace
 
 ResNet load_keras_weights(const Hdf5File& f) {
+  for (const char* group : {"/", "/model_weights"})
+    if (f.has_attribute(group, "backend")) {
+      const std::string backend = f.read_string_attribute(group, "backend");
+      TL_CHECK(backend != "theano",
+               "file '" << f.path() << "': saved by Keras' Theano backend, whose conv kernels "
+                        << "are flipped (expected a TensorFlow file, e.g. *_tf_kernels.h5)");
+    }
   const KerasResNetReader reader(f);
   const ResNetSpec spec = infer_spec(f, reader);
   ResNet net = build_resnet(spec);
@@ -266,6 +278,7 @@ ResNet load_keras_weights(const Hdf5File& f) {
   if (net.num_classes > 0) reader.fill_head(net, arch);
   reader.reject_unused(arch);
   net.preprocessing = Preprocessing::from_preset("caffe");
+  net.bn_eps = net.stem.bn.eps;  // the generation's, or the model_config's
   fold_all_batchnorms(net);
   return net;
 }

@@ -198,3 +198,62 @@ TEST(KerasWeightsErrors, ShortcutWhereNoneBelongs) {
 
 }  // namespace
 }  // namespace tl
+
+namespace tl {
+namespace {
+
+TEST(KerasWeightsErrors, TheanoBackendIsRefused) {
+  const std::string path = broken_copy(
+      "old_top.h5", "theano", [](Hdf5File& f) { f.write_string_attribute("/", "backend", "theano"); });
+  expect_load_error(path, {"Theano", "flipped"});
+}
+
+TEST(KerasWeightsErrors, TruncatedFile) {
+  const std::string path = broken_copy("new_top.h5", "truncated", [](Hdf5File&) {});
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  try {
+    load_resnet_weights(path);
+    ADD_FAILURE() << "no error for a truncated file";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
+TEST(KerasWeightsErrors, ModelConfigThatIsNotJson) {
+  const std::string path = broken_copy("new_whole_notop.h5", "bad_config", [](Hdf5File& f) {
+    f.write_string_attribute("/", "model_config", "{\"class_name\": \"Functional\", \"config\": ");
+  });
+  expect_load_error(path, {"model_config", "not the JSON of a Keras model"});
+}
+
+// Not errors: what Keras itself accepts must load.
+TEST(KerasWeightsFileVariants, WholeModelEpsilonComesFromModelConfig) {
+  const std::string path = broken_copy("new_whole_notop.h5", "config_eps", [](Hdf5File& f) {
+    std::string config = f.read_string_attribute("/", "model_config");
+    const size_t layer = config.find("\"name\": \"conv1_bn\"");
+    ASSERT_NE(layer, std::string::npos);
+    const size_t eps = config.find("\"epsilon\": ", layer) + std::string("\"epsilon\": ").size();
+    const size_t end = config.find_first_of(",}", eps);
+    config.replace(eps, end - eps, "0.25");
+    f.write_string_attribute("/", "model_config", config);
+  });
+  const ResNet net = load_resnet_weights(path);
+  EXPECT_FLOAT_EQ(net.stem.bn.eps, 0.25f);
+  EXPECT_FLOAT_EQ(net.stages[0][0].convs[0].bn.eps, 1.001e-5f);
+}
+
+TEST(KerasWeightsFileVariants, DatasetNamedWithoutColonZeroWhileWeightNamesHaveIt) {
+  const std::string path = broken_copy("new_top.h5", "mixed_colon", [](Hdf5File& f) {
+    const std::string kernel = "conv1_conv/conv1_conv/kernel:0";
+    std::vector<int64_t> shape;
+    const std::vector<float> values = f.read_f32(kernel, &shape);
+    f.remove(kernel);
+    f.write_f32("conv1_conv/conv1_conv/kernel", values.data(), shape);
+  });
+  const ResNet renamed = load_resnet_weights(path);
+  const ResNet original = load_resnet_weights(fixture("new_top.h5"));
+  EXPECT_EQ(renamed.stem.weight.to_vector<float>(), original.stem.weight.to_vector<float>());
+}
+
+}  // namespace
+}  // namespace tl
