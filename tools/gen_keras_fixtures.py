@@ -37,8 +37,8 @@ Files written (all weights random, BN gamma/beta/moving statistics not the defau
 Every weights file is repacked into HDF5's newest file format (compact groups: ~half the size
 of h5py's default); groups, datasets, attributes and their types stay as Keras wrote them, and
 the generator loads each file back with Keras' own loader and checks it computes the reference.
-Weight values and references are reproducible from the seed (the files' bytes differ run to
-run only in HDF5 object timestamps).
+Everything is reproducible from the seed, byte for byte (objects are written without HDF5
+timestamps).
   new_reference.h5, old_reference.h5
       input_rgb (N, H, W, 3) uint8 image, input (N, H, W, 3) float32 after
       keras.applications.resnet.preprocess_input ("caffe": BGR, mean subtracted), and the
@@ -251,7 +251,12 @@ def repack(src, dst, rename_attribute=None):
     `rename_attribute(path, name, values, dtype)` may return {name: (values, dtype)} to replace
     an attribute; the default keeps it.
     """
-    with h5py.File(src, "r") as s, h5py.File(dst, "w", libver="latest") as d:
+    fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+    fcpl.set_obj_track_times(False)  # the root group without timestamps too
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    fapl.set_libver_bounds(h5py.h5f.LIBVER_LATEST, h5py.h5f.LIBVER_LATEST)
+    fid = h5py.h5f.create(dst.encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl)
+    with h5py.File(src, "r") as s, h5py.File(fid) as d:
         def copy_attributes(source, target, path):
             for name in source.attrs:
                 dtype = source.attrs.get_id(name).dtype
@@ -262,11 +267,14 @@ def repack(src, dst, rename_attribute=None):
 
         copy_attributes(s, d, "/")
 
-        def visit(path, obj):
+        def visit(path, obj):  # without object timestamps, so that a rerun writes the same bytes
             if isinstance(obj, h5py.Group):
-                copy_attributes(obj, d.require_group(path), path)
+                gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
+                gcpl.set_obj_track_times(False)
+                h5py.h5g.create(d.id, path.encode(), gcpl=gcpl)
+                copy_attributes(obj, d[path], path)
             else:
-                d.create_dataset(path, data=obj[()], dtype=obj.dtype)
+                d.create_dataset(path, data=obj[()], dtype=obj.dtype, track_times=False)
                 copy_attributes(obj, d[path], path)
         s.visititems(visit)
 
