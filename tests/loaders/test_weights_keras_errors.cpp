@@ -12,22 +12,10 @@
 #include "loaders/hdf5_file.h"
 #include "loaders/keras_h5.h"
 #include "loaders/weights.h"
+#include "tests/loaders/keras_fixture_copy.h"
 
 namespace tl {
 namespace {
-
-std::string fixture(const std::string& name) { return std::string(TL_TEST_DATA_DIR) + "/keras/" + name; }
-
-// A copy of a fixture under a temporary name, changed by `edit`.
-std::string broken_copy(const std::string& source, const std::string& tag,
-                        const std::function<void(Hdf5File&)>& edit) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("tl_test_keras_" + tag + ".h5")).string();
-  std::filesystem::copy_file(fixture(source), path, std::filesystem::copy_options::overwrite_existing);
-  Hdf5File f = Hdf5File::open_write(path);
-  edit(f);
-  return path;
-}
 
 // Expects loading `path` to throw a tl::Error whose message contains the path and every part.
 void expect_load_error(const std::string& path, std::initializer_list<std::string> parts) {
@@ -71,7 +59,7 @@ void add_layer(Hdf5File& f, const std::string& layer,
 const char* kConv = "conv3_block2_2_conv";  // a 3x3 conv of stage conv3: kernel (3, 3, 4, 4) at 1/32 width
 
 TEST(KerasWeightsErrors, MissingLayer) {
-  const std::string path = broken_copy("new_top.h5", "missing_layer", [](Hdf5File& f) {
+  const std::string path = keras_fixture_copy("new_top.h5", "missing_layer", [](Hdf5File& f) {
     f.remove(kConv);
     drop_layer_names(f, {kConv});
   });
@@ -79,25 +67,26 @@ TEST(KerasWeightsErrors, MissingLayer) {
 }
 
 TEST(KerasWeightsErrors, ListedLayerWithoutGroup) {
-  const std::string path = broken_copy("new_top.h5", "listed_no_group", [](Hdf5File& f) { f.remove(kConv); });
+  const std::string path =
+      keras_fixture_copy("new_top.h5", "listed_no_group", [](Hdf5File& f) { f.remove(kConv); });
   expect_load_error(path, {"layer 'conv3_block2_2_conv'", "listed in layer_names but has no group"});
 }
 
 TEST(KerasWeightsErrors, LayerWithoutWeightNames) {
-  const std::string path = broken_copy("old_top.h5", "no_weight_names", [](Hdf5File& f) {
+  const std::string path = keras_fixture_copy("old_top.h5", "no_weight_names", [](Hdf5File& f) {
     f.remove_attribute("res3b_branch2b", "weight_names");
   });
   expect_load_error(path, {"layer 'res3b_branch2b'", "no attribute 'weight_names'"});
 }
 
 TEST(KerasWeightsErrors, MissingWeightDataset) {
-  const std::string path = broken_copy("new_top.h5", "missing_bias",
-                                       [](Hdf5File& f) { f.remove("conv1_conv/conv1_conv/bias:0"); });
+  const std::string path = keras_fixture_copy("new_top.h5", "missing_bias",
+                                              [](Hdf5File& f) { f.remove("conv1_conv/conv1_conv/bias:0"); });
   expect_load_error(path, {"layer 'conv1_conv'", "weight 'conv1_conv/bias:0'", "has no dataset"});
 }
 
 TEST(KerasWeightsErrors, WrongKernelShape) {
-  const std::string path = broken_copy("new_top.h5", "kernel_shape", [](Hdf5File& f) {
+  const std::string path = keras_fixture_copy("new_top.h5", "kernel_shape", [](Hdf5File& f) {
     const std::string kernel = std::string(kConv) + "/" + kConv + "/kernel:0";
     f.remove(kernel);
     const std::vector<float> values(3 * 3 * 4 * 5, 0.1f);
@@ -107,7 +96,7 @@ TEST(KerasWeightsErrors, WrongKernelShape) {
 }
 
 TEST(KerasWeightsErrors, WrongDtype) {
-  const std::string path = broken_copy("old_top.h5", "dtype", [](Hdf5File& f) {
+  const std::string path = keras_fixture_copy("old_top.h5", "dtype", [](Hdf5File& f) {
     const std::string kernel = "res4a_branch2c/res4a_branch2c/kernel:0";
     std::vector<int64_t> shape;
     const std::vector<float> values = f.read_f32(kernel, &shape);
@@ -119,7 +108,7 @@ TEST(KerasWeightsErrors, WrongDtype) {
 }
 
 TEST(KerasWeightsErrors, NaNInBatchnorm) {
-  const std::string path = broken_copy("new_top.h5", "nan", [](Hdf5File& f) {
+  const std::string path = keras_fixture_copy("new_top.h5", "nan", [](Hdf5File& f) {
     const std::string var = "conv4_block3_2_bn/conv4_block3_2_bn/moving_variance:0";
     std::vector<int64_t> shape;
     std::vector<float> values = f.read_f32(var, &shape);
@@ -149,14 +138,14 @@ TEST(KerasWeightsErrors, UnknownNaming) {
 }
 
 TEST(KerasWeightsErrors, UnexpectedLayerWithWeights) {
-  const std::string path = broken_copy("new_top.h5", "extra_dense", [](Hdf5File& f) {
+  const std::string path = keras_fixture_copy("new_top.h5", "extra_dense", [](Hdf5File& f) {
     add_layer(f, "dense_1", {{"dense_1/kernel:0", {10, 5}}, {"dense_1/bias:0", {5}}});
   });
   expect_load_error(path, {"layer 'dense_1'", "no layer of a Keras ResNet"});
 }
 
 TEST(KerasWeightsErrors, UnexpectedWeightInALayer) {
-  const std::string path = broken_copy("new_top.h5", "extra_weight", [](Hdf5File& f) {
+  const std::string path = keras_fixture_copy("new_top.h5", "extra_weight", [](Hdf5File& f) {
     std::vector<std::string> names = f.read_string_list_attribute("conv1_conv", "weight_names");
     names.push_back("conv1_conv/scale:0");
     const std::vector<float> v(2, 1.0f);
@@ -167,7 +156,7 @@ TEST(KerasWeightsErrors, UnexpectedWeightInALayer) {
 }
 
 TEST(KerasWeightsErrors, BlockCountsOfNoKnownResNet) {
-  const std::string path = broken_copy("new_top.h5", "depth", [](Hdf5File& f) {
+  const std::string path = keras_fixture_copy("new_top.h5", "depth", [](Hdf5File& f) {
     std::vector<std::string> drop;
     for (const char* part : {"_1_conv", "_1_bn", "_2_conv", "_2_bn", "_3_conv", "_3_bn"})
       drop.push_back(std::string("conv4_block6") + part);
@@ -178,14 +167,14 @@ TEST(KerasWeightsErrors, BlockCountsOfNoKnownResNet) {
 }
 
 TEST(KerasWeightsErrors, ResNetV2IsRejected) {
-  const std::string path = broken_copy("new_top.h5", "v2", [](Hdf5File& f) {
+  const std::string path = keras_fixture_copy("new_top.h5", "v2", [](Hdf5File& f) {
     add_layer(f, "conv2_block1_preact_bn", {{"conv2_block1_preact_bn/gamma:0", {2}}});
   });
   expect_load_error(path, {"conv2_block1_preact_bn", "ResNet V2"});
 }
 
 TEST(KerasWeightsErrors, ShortcutWhereNoneBelongs) {
-  const std::string path = broken_copy("old_top.h5", "extra_shortcut", [](Hdf5File& f) {
+  const std::string path = keras_fixture_copy("old_top.h5", "extra_shortcut", [](Hdf5File& f) {
     add_layer(f, "res2b_branch1", {{"res2b_branch1/kernel:0", {1, 1, 8, 8}}, {"res2b_branch1/bias:0", {8}}});
     add_layer(f, "bn2b_branch1",
               {{"bn2b_branch1/gamma:0", {8}},
@@ -196,20 +185,15 @@ TEST(KerasWeightsErrors, ShortcutWhereNoneBelongs) {
   expect_load_error(path, {"layer 'res2b_branch1'", "identity shortcut"});
 }
 
-}  // namespace
-}  // namespace tl
-
-namespace tl {
-namespace {
 
 TEST(KerasWeightsErrors, TheanoBackendIsRefused) {
-  const std::string path = broken_copy(
+  const std::string path = keras_fixture_copy(
       "old_top.h5", "theano", [](Hdf5File& f) { f.write_string_attribute("/", "backend", "theano"); });
   expect_load_error(path, {"Theano", "flipped"});
 }
 
 TEST(KerasWeightsErrors, TruncatedFile) {
-  const std::string path = broken_copy("new_top.h5", "truncated", [](Hdf5File&) {});
+  const std::string path = keras_fixture_copy("new_top.h5", "truncated", [](Hdf5File&) {});
   std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
   try {
     load_resnet_weights(path);
@@ -220,39 +204,10 @@ TEST(KerasWeightsErrors, TruncatedFile) {
 }
 
 TEST(KerasWeightsErrors, ModelConfigThatIsNotJson) {
-  const std::string path = broken_copy("new_whole_notop.h5", "bad_config", [](Hdf5File& f) {
+  const std::string path = keras_fixture_copy("new_whole_notop.h5", "bad_config", [](Hdf5File& f) {
     f.write_string_attribute("/", "model_config", "{\"class_name\": \"Functional\", \"config\": ");
   });
   expect_load_error(path, {"model_config", "not the JSON of a Keras model"});
-}
-
-// Not errors: what Keras itself accepts must load.
-TEST(KerasWeightsFileVariants, WholeModelEpsilonComesFromModelConfig) {
-  const std::string path = broken_copy("new_whole_notop.h5", "config_eps", [](Hdf5File& f) {
-    std::string config = f.read_string_attribute("/", "model_config");
-    const size_t layer = config.find("\"name\": \"conv1_bn\"");
-    ASSERT_NE(layer, std::string::npos);
-    const size_t eps = config.find("\"epsilon\": ", layer) + std::string("\"epsilon\": ").size();
-    const size_t end = config.find_first_of(",}", eps);
-    config.replace(eps, end - eps, "0.25");
-    f.write_string_attribute("/", "model_config", config);
-  });
-  const ResNet net = load_resnet_weights(path);
-  EXPECT_FLOAT_EQ(net.stem.bn.eps, 0.25f);
-  EXPECT_FLOAT_EQ(net.stages[0][0].convs[0].bn.eps, 1.001e-5f);
-}
-
-TEST(KerasWeightsFileVariants, DatasetNamedWithoutColonZeroWhileWeightNamesHaveIt) {
-  const std::string path = broken_copy("new_top.h5", "mixed_colon", [](Hdf5File& f) {
-    const std::string kernel = "conv1_conv/conv1_conv/kernel:0";
-    std::vector<int64_t> shape;
-    const std::vector<float> values = f.read_f32(kernel, &shape);
-    f.remove(kernel);
-    f.write_f32("conv1_conv/conv1_conv/kernel", values.data(), shape);
-  });
-  const ResNet renamed = load_resnet_weights(path);
-  const ResNet original = load_resnet_weights(fixture("new_top.h5"));
-  EXPECT_EQ(renamed.stem.weight.to_vector<float>(), original.stem.weight.to_vector<float>());
 }
 
 }  // namespace
