@@ -185,7 +185,6 @@ TEST(KerasWeightsErrors, ShortcutWhereNoneBelongs) {
   expect_load_error(path, {"layer 'res2b_branch1'", "identity shortcut"});
 }
 
-
 TEST(KerasWeightsErrors, TheanoBackendIsRefused) {
   const std::string path = keras_fixture_copy(
       "old_top.h5", "theano", [](Hdf5File& f) { f.write_string_attribute("/", "backend", "theano"); });
