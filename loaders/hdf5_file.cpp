@@ -306,6 +306,18 @@ H5Id Hdf5File::open_attribute(const std::string& object, const std::string& name
   return a;
 }
 
+DatasetInfo Hdf5File::attribute_info(const std::string& object, const std::string& name) const {
+  H5Id a = open_attribute(object, name);
+  H5Id type(H5Aget_type(a.get()), H5Tclose);
+  H5Id space(H5Aget_space(a.get()), H5Sclose);
+  TL_CHECK(type.valid() && space.valid(), where(object) << ": attribute '" << name << "' has an unreadable type or shape");
+  DatasetInfo info;
+  info.shape = shape_of(space.get());
+  info.kind = kind_of(type.get());
+  info.element_bytes = H5Tget_size(type.get());
+  return info;
+}
+
 std::vector<std::string> Hdf5File::read_string_list_attribute(const std::string& object,
                                                               const std::string& name) const {
   H5Id a = open_attribute(object, name);
@@ -314,6 +326,7 @@ std::vector<std::string> Hdf5File::read_string_list_attribute(const std::string&
   TL_CHECK(kind_of(type.get()) == H5Kind::string,
            where(object) << ": attribute '" << name << "' is not a string attribute");
   const int64_t count = count_of(shape_of(space.get()));
+  if (count == 0) return {};
   try {
     return read_string_values(type.get(), static_cast<size_t>(count),
                               [&](hid_t mem, void* buf) { return H5Aread(a.get(), mem, buf); });
@@ -365,6 +378,7 @@ void Hdf5File::write_string_list_attribute(const std::string& object, const std:
              H5Sclose);
   H5Id a(H5Acreate2(o.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   TL_CHECK(a.valid(), where(object) << ": cannot create attribute '" << name << "'");
+  if (values.empty()) return;  // a (0,) array: nothing to write
   std::vector<const char*> ptrs;
   for (const std::string& v : values) ptrs.push_back(v.c_str());
   TL_CHECK(H5Awrite(a.get(), type.get(), ptrs.data()) >= 0, where(object) << ": cannot write attribute '" << name << "'");

@@ -74,6 +74,8 @@ class Hdf5File {
 
   bool has_attribute(const std::string& object, const std::string& name) const;
   std::vector<std::string> attribute_names(const std::string& object) const;
+  // Shape and element type of an attribute (a scalar has shape ()).
+  DatasetInfo attribute_info(const std::string& object, const std::string& name) const;
   // A scalar string attribute (fixed or variable length); a 1-element string array is accepted.
   std::string read_string_attribute(const std::string& object, const std::string& name) const;
   // A string array attribute (fixed or variable length), e.g. Keras' layer_names.

@@ -1,6 +1,8 @@
 // Layout detection and dispatch for pretrained ResNet weights.
 #include "loaders/weights.h"
 
+#include "loaders/keras_h5.h"
+
 namespace tl {
 
 SourceLayout detect_weights_layout(const Hdf5File& file) {
@@ -11,7 +13,7 @@ SourceLayout detect_weights_layout(const Hdf5File& file) {
     TL_FAIL("file '" << file.path() << "': root attribute source='" << source
                      << "' names no known layout (expected torchvision or keras)");
   }
-  if (file.has_attribute("/", "layer_names") || file.is_group("/model_weights")) return SourceLayout::keras;
+  if (is_keras_weights_file(file) || file.is_group("/model_weights")) return SourceLayout::keras;  // layer_names maybe chunked
   if (file.exists("conv1.weight")) return SourceLayout::torchvision;
   const std::vector<std::string> top = file.children("/");
   std::string found;

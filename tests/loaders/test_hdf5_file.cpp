@@ -112,3 +112,34 @@ TEST(Hdf5File, OpenWriteAndRemove) {
 
 }  // namespace
 }  // namespace tl
+
+namespace tl {
+namespace {
+
+TEST(Hdf5File, EditsAnExistingFile) {
+  const std::string path = (std::filesystem::temp_directory_path() / "tl_test_edit.h5").string();
+  {
+    Hdf5File f = Hdf5File::create(path);
+    const float w[2] = {1, 2};
+    f.write_f32("g/w", w, {2});
+    f.write_string_list_attribute("g", "names", {"a", "b"});
+    f.write_string_list_attribute("g", "empty", {});
+  }
+  {
+    Hdf5File f = Hdf5File::open_write(path);
+    EXPECT_TRUE(f.read_string_list_attribute("g", "empty").empty());
+    EXPECT_EQ(f.attribute_info("g", "empty").shape, (std::vector<int64_t>{0}));
+    EXPECT_EQ(f.attribute_info("g", "names").shape, (std::vector<int64_t>{2}));
+    EXPECT_EQ(f.attribute_info("g", "names").kind, H5Kind::string);
+    f.remove("g/w");
+    f.remove_attribute("g", "names");
+  }
+  Hdf5File f = Hdf5File::open_read(path);
+  EXPECT_FALSE(f.exists("g/w"));
+  EXPECT_TRUE(f.is_group("g"));
+  EXPECT_FALSE(f.has_attribute("g", "names"));
+  EXPECT_THROW(Hdf5File::open_read(path).attribute_info("g", "names"), Error);
+}
+
+}  // namespace
+}  // namespace tl
