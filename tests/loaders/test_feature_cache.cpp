@@ -46,8 +46,10 @@ class FeatureCacheTest : public ::testing::Test {
   FeatureSet compute() {
     ++computed;
     FeatureSet s;
-    s.features = Tensor::from_vector(test::random_floats(4 * 3, static_cast<uint32_t>(computed)), {4, 3});
-    s.labels = Tensor::from_vector(labels, {4});
+    const int64_t n = static_cast<int64_t>(paths.size());
+    s.features = Tensor::from_vector(test::random_floats(static_cast<size_t>(n * 3), static_cast<uint32_t>(computed)),
+                                     {n, 3});
+    s.labels = Tensor::from_vector(labels, {n});
     s.paths = paths;
     s.class_names = {"a", "b"};
     return s;
