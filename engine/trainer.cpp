@@ -46,7 +46,11 @@ Metrics evaluate_head(Head& head, const LabeledFeatures& data, const CrossEntrop
 
 TrainResult train_head(Head& head, const LabeledFeatures& train, const LabeledFeatures* val, const TrainConfig& config,
                        const std::function<void(const EpochRecord&)>& on_epoch) {
-  check_data(train, head, "training");
+  return train_head(head, EpochFeatures([&](int) { return train; }), val, config, on_epoch);
+}
+
+TrainResult train_head(Head& head, const EpochFeatures& train_of_epoch, const LabeledFeatures* val,
+                       const TrainConfig& config, const std::function<void(const EpochRecord&)>& on_epoch) {
   if (val != nullptr) check_data(*val, head, "validation");
   TL_CHECK(config.epochs > 0, "train_head: epochs must be positive, got " << config.epochs);
   TL_CHECK(config.batch_size > 0, "train_head: batch size must be positive, got " << config.batch_size);
@@ -56,9 +60,10 @@ TrainResult train_head(Head& head, const LabeledFeatures& train, const LabeledFe
   Rng rng(config.seed);
   TrainResult result;
   std::vector<Tensor> best_parameters;
-  const int64_t n = train.size();
-
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
+    const LabeledFeatures train = train_of_epoch(epoch);
+    check_data(train, head, "training");
+    const int64_t n = train.size();
     EpochRecord record;
     record.epoch = epoch;
     record.lr = config.schedule.lr_at(config.optimizer.lr, epoch, config.epochs);

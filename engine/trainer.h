@@ -55,6 +55,12 @@ struct TrainResult {
 TrainResult train_head(Head& head, const LabeledFeatures& train, const LabeledFeatures* val, const TrainConfig& config,
                        const std::function<void(const EpochRecord&)>& on_epoch = {});
 
+// The training features of each epoch, for augmentation: features recomputed every epoch
+// (the backbone runs on freshly augmented images), or view epoch % K of K cached views.
+using EpochFeatures = std::function<LabeledFeatures(int epoch)>;
+TrainResult train_head(Head& head, const EpochFeatures& train, const LabeledFeatures* val, const TrainConfig& config,
+                       const std::function<void(const EpochRecord&)>& on_epoch = {});
+
 // Metrics of `head` in evaluation mode over a feature set, in batches.
 Metrics evaluate_head(Head& head, const LabeledFeatures& data, const CrossEntropyOptions& loss,
                       int64_t batch_size = 256);

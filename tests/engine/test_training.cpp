@@ -165,5 +165,24 @@ TEST(TrainHead, KeepsBestEpochAndStopsEarly) {
   EXPECT_THROW(train_head(head, blobs(2, 3, 7, 1), nullptr, config), Error);  // wrong feature size
 }
 
+TEST(TrainHead, PerEpochFeaturesForAugmentation) {
+  // Two "augmented views" of the same blobs (different noise); epoch e trains on view e % 2.
+  const LabeledFeatures views[2] = {blobs(20, 3, 8, 10), blobs(20, 3, 8, 11)};
+  std::vector<int> asked;
+  Head head(HeadConfig{HeadKind::linear, 8, 0, 3, 0.0f, 2});
+  TrainConfig config;
+  config.epochs = 5, config.batch_size = 8;
+  config.optimizer = OptimizerConfig::sgd(0.05f, 0.9f);
+  const TrainResult r = train_head(
+      head,
+      EpochFeatures([&](int epoch) {
+        asked.push_back(epoch);
+        return views[epoch % 2];
+      }),
+      &views[0], config);
+  EXPECT_EQ(asked, (std::vector<int>{0, 1, 2, 3, 4}));
+  EXPECT_DOUBLE_EQ(r.epochs.back().val->top1, 1.0);
+}
+
 }  // namespace
 }  // namespace tl
