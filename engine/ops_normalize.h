@@ -9,5 +9,7 @@ namespace tl {
 
 // images_u8: (N, H, W, 3) u8 RGB -> (N, H, W, 3) f32 in the model's channel order.
 Tensor normalize(const Tensor& images_u8, const NormalizeParams& params);
+// The same into an existing out: (N, H, W, 3) f32 on the same device (reused batch buffers).
+void normalize(const Tensor& images_u8, const NormalizeParams& params, Tensor& out);
 
 }  // namespace tl
