@@ -4,14 +4,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "engine/ops_normalize.h"
+#include "engine/ops_training.h"
 #include "engine/resnet_builder.h"
 #include "engine/resnet_forward.h"
 #include "loaders/feature_extraction.h"
 #include "loaders/image_decode.h"
 #include "loaders/image_encode.h"
+#include "loaders/image_prediction.h"
 #include "loaders/seeded_rng.h"
 #include "tests/common/tolerance.h"
 
@@ -116,6 +119,37 @@ TEST_F(FeatureExtractionTest, CacheSkipsTheBackboneUntilAnInputChanges) {
   write_file_bytes(listing.paths[4], encode_png(Image::zeros(10, 10)));  // an image replaced
   EXPECT_FALSE(run(listing, transform).first);
   EXPECT_EQ(runs, 5);
+}
+
+TEST_F(FeatureExtractionTest, PredictImagesWithACheckpointedHead) {
+  const ImageTransform transform = eval_transform(36, 32);
+  const BackboneIdentity backbone = BackboneIdentity::of_weights_file(weights, "resnet18-w4");
+  Head head(HeadConfig{HeadKind::mlp, net.feature_dim, 8, 3, 0.5f, 7});
+  const std::string path = (dir / "head.h5").string();
+  save_head_checkpoint(path, head, listing.class_names, backbone, net.preprocessing);
+  const HeadCheckpoint ck = load_head_checkpoint(path);
+
+  const auto predictions = predict_images(net, backbone, ck, listing.paths, transform, 2, 4);
+  ASSERT_EQ(predictions.size(), 7u);
+  // Reference: the features by the pipeline, then softmax of the original head's logits.
+  const Tensor features = extract_features(net, listing, transform).features;
+  const auto probs = softmax(head.forward(features, false)).to_vector<float>();
+  for (size_t i = 0; i < 7; ++i) {
+    const auto& p = predictions[i];
+    EXPECT_EQ(p.path, listing.paths[i]);
+    ASSERT_EQ(p.top.size(), 2u);
+    const float* row = &probs[i * 3];
+    const int best = static_cast<int>(std::max_element(row, row + 3) - row);
+    EXPECT_EQ(p.top[0].class_index, best);
+    EXPECT_EQ(p.names[0], listing.class_names[best]);
+    EXPECT_NEAR(p.top[0].probability, row[best], 1e-5);
+    EXPECT_GE(p.top[0].probability, p.top[1].probability);
+  }
+  const BackboneIdentity other{"resnet18-w4", "xxh64:0000000000000000", "other.h5"};
+  EXPECT_THROW(predict_images(net, other, ck, listing.paths, transform, 2), Error);
+  ResNet caffe_net = net;
+  caffe_net.preprocessing = Preprocessing::from_preset("caffe");
+  EXPECT_THROW(predict_images(caffe_net, backbone, ck, listing.paths, transform, 2), Error);
 }
 
 TEST_F(FeatureExtractionTest, BadInputsAreClearErrors) {
