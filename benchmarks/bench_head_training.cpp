@@ -40,8 +40,9 @@ std::string cpu_name() {
 }
 
 // The tutorial's epoch: every batch runs the backbone on freshly loaded images, then the head.
-void recompute_epoch(tl::Head& head, tl::Optimizer& opt, const tl::ResNet& net, const tl::ImageListing& listing,
-                     const tl::ImageTransform& transform, int64_t batch, uint64_t seed) {
+void recompute_epoch(tl::Head& head, tl::Optimizer& opt, const tl::ResNet& net,
+                     const tl::ImageListing& listing, const tl::ImageTransform& transform, int64_t batch,
+                     uint64_t seed) {
   const int64_t n = static_cast<int64_t>(listing.paths.size());
   tl::Rng rng(seed);
   const std::vector<int64_t> order = rng.permutation(n);  // as train_head's first epoch
@@ -68,7 +69,8 @@ double max_abs_diff(tl::Head& a, tl::Head& b) {
   auto pa = a.parameters(), pb = b.parameters();
   for (size_t i = 0; i < pa.size(); ++i) {
     const auto va = pa[i].value.to_vector<float>(), vb = pb[i].value.to_vector<float>();
-    for (size_t j = 0; j < va.size(); ++j) worst = std::max(worst, static_cast<double>(std::fabs(va[j] - vb[j])));
+    for (size_t j = 0; j < va.size(); ++j)
+      worst = std::max(worst, static_cast<double>(std::fabs(va[j] - vb[j])));
   }
   return worst;
 }
@@ -80,10 +82,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const int value = std::atoi(argv[i + 1]);
-    if (flag == "--images") s.images = value;
-    else if (flag == "--size") s.size = value;
-    else if (flag == "--width") s.width = value;
-    else if (flag == "--batch") s.batch = value;
+    if (flag == "--images")
+      s.images = value;
+    else if (flag == "--size")
+      s.size = value;
+    else if (flag == "--width")
+      s.width = value;
+    else if (flag == "--batch")
+      s.batch = value;
   }
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("tl_bench_head_" + std::to_string(getpid()));
@@ -101,7 +107,8 @@ int main(int argc, char** argv) {
       for (size_t p = 0; p < image.pixels.size(); ++p) {
         const int channel = static_cast<int>(p % 3);
         const int base = label == 3 ? 128 : (channel == label ? 200 : 60);
-        image.pixels[p] = static_cast<uint8_t>(std::clamp(base + static_cast<int>(rng.integer(-50, 50)), 0, 255));
+        image.pixels[p] =
+            static_cast<uint8_t>(std::clamp(base + static_cast<int>(rng.integer(-50, 50)), 0, 255));
       }
       const std::string path = (dir / ("img" + std::to_string(i) + ".png")).string();
       tl::write_file_bytes(path, tl::encode_png(image));
@@ -117,19 +124,22 @@ int main(int argc, char** argv) {
     config.epochs = 1, config.batch_size = s.batch, config.seed = 4, config.restore_best = false;
     config.optimizer = tl::OptimizerConfig::sgd(0.01f, 0.9f);
 
-    std::printf("bench_head_training: %d images %dx%d (PNG, Resize(%d)+CenterCrop(%d)), ResNet-18 width %d "
-                "(features %lld), linear head, batch %d\n",
-                s.images, side, side, side, s.size, s.width, static_cast<long long>(net.feature_dim), s.batch);
+    std::printf(
+        "bench_head_training: %d images %dx%d (PNG, Resize(%d)+CenterCrop(%d)), ResNet-18 width %d "
+        "(features %lld), linear head, batch %d\n",
+        s.images, side, side, side, s.size, s.width, static_cast<long long>(net.feature_dim), s.batch);
     std::printf("CPU: %s, %d threads\n", cpu_name().c_str(), tl::cpu::num_threads());
 
     // One-time cost of the cached way: extraction and the cache file.
     tl::FeatureSet features;
     const std::string cache = (dir / "features.h5").string();
-    const auto key = tl::feature_cache_key(net, {"resnet18-w" + std::to_string(s.width), "bench", "none"}, listing,
-                                           transform, {});
-    const double t_extract = tl::bench::median_seconds([&] { features = tl::extract_features(net, listing, transform); }, 3, 1);
+    const auto key = tl::feature_cache_key(net, {"resnet18-w" + std::to_string(s.width), "bench", "none"},
+                                           listing, transform, {});
+    const double t_extract =
+        tl::bench::median_seconds([&] { features = tl::extract_features(net, listing, transform); }, 3, 1);
     const double t_save = tl::bench::median_seconds([&] { tl::save_feature_cache(cache, key, features); }, 3);
-    const double t_load = tl::bench::median_seconds([&] { features = *tl::load_feature_cache(cache, key); }, 3);
+    const double t_load =
+        tl::bench::median_seconds([&] { features = *tl::load_feature_cache(cache, key); }, 3);
     const tl::LabeledFeatures train{features.features, features.labels};
 
     // Validate: one epoch each way from the same head gives the same parameters.
@@ -143,7 +153,8 @@ int main(int argc, char** argv) {
 
     tl::Head head_a(hc), head_b(hc);
     tl::Optimizer opt_b(config.optimizer, head_b.parameters());
-    const double t_cached = tl::bench::median_seconds([&] { tl::train_head(head_a, train, nullptr, config); }, 20);
+    const double t_cached =
+        tl::bench::median_seconds([&] { tl::train_head(head_a, train, nullptr, config); }, 20);
     const double t_recompute = tl::bench::median_seconds(
         [&] { recompute_epoch(head_b, opt_b, net, listing, transform, s.batch, config.seed); }, 3);
 

@@ -17,16 +17,16 @@
 namespace tl {
 
 enum class HeadKind { linear, mlp };
-const char* head_kind_name(HeadKind kind);      // "linear" | "mlp"
+const char* head_kind_name(HeadKind kind);  // "linear" | "mlp"
 HeadKind parse_head_kind(const std::string& name);
 
 struct HeadConfig {
   HeadKind kind = HeadKind::linear;
-  int64_t in_features = 0;   // F, the backbone's feature size
-  int64_t hidden = 512;      // H (mlp only)
-  int64_t num_classes = 0;   // K
-  float dropout = 0.0f;      // p (mlp only)
-  uint64_t seed = 0;         // initialisation (and dropout mask) seed
+  int64_t in_features = 0;  // F, the backbone's feature size
+  int64_t hidden = 512;     // H (mlp only)
+  int64_t num_classes = 0;  // K
+  float dropout = 0.0f;     // p (mlp only)
+  uint64_t seed = 0;        // initialisation (and dropout mask) seed
 };
 
 // A trainable tensor and its gradient (handles sharing the layer's storage).

@@ -32,7 +32,8 @@ float LrSchedule::lr_at(float base_lr, int epoch, int total_epochs) const {
       return static_cast<float>(base * std::pow(static_cast<double>(gamma), e / step_size));
     case ScheduleKind::cosine: {
       const int period = t_max > 0 ? t_max : std::max(1, total_epochs - warmup_epochs);
-      return static_cast<float>(eta_min + (base - eta_min) * (1.0 + std::cos(std::numbers::pi * e / period)) / 2.0);
+      return static_cast<float>(eta_min +
+                                (base - eta_min) * (1.0 + std::cos(std::numbers::pi * e / period)) / 2.0);
     }
   }
   return base_lr;

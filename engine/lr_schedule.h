@@ -17,10 +17,10 @@ ScheduleKind parse_schedule_kind(const std::string& name);  // "constant" | "ste
 
 struct LrSchedule {
   ScheduleKind kind = ScheduleKind::constant;
-  int step_size = 7;        // step
-  float gamma = 0.1f;       // step
-  int t_max = 0;            // cosine; 0 means "the epochs after warmup"
-  float eta_min = 0.0f;     // cosine
+  int step_size = 7;     // step
+  float gamma = 0.1f;    // step
+  int t_max = 0;         // cosine; 0 means "the epochs after warmup"
+  float eta_min = 0.0f;  // cosine
   int warmup_epochs = 0;
   float warmup_start_factor = 0.1f;
 

@@ -11,16 +11,18 @@ ConfusionMatrix::ConfusionMatrix(int64_t num_classes)
 }
 
 void ConfusionMatrix::add(int32_t true_class, int32_t predicted_class) {
-  TL_CHECK(true_class >= 0 && true_class < num_classes_ && predicted_class >= 0 && predicted_class < num_classes_,
-           "confusion matrix: class (" << true_class << ", " << predicted_class << ") outside [0, " << num_classes_
-                                       << ")");
+  TL_CHECK(
+      true_class >= 0 && true_class < num_classes_ && predicted_class >= 0 && predicted_class < num_classes_,
+      "confusion matrix: class (" << true_class << ", " << predicted_class << ") outside [0, " << num_classes_
+                                  << ")");
   ++counts_[static_cast<size_t>(true_class * num_classes_ + predicted_class)];
 }
 
 int64_t ConfusionMatrix::at(int32_t true_class, int32_t predicted_class) const {
-  TL_CHECK(true_class >= 0 && true_class < num_classes_ && predicted_class >= 0 && predicted_class < num_classes_,
-           "confusion matrix: class (" << true_class << ", " << predicted_class << ") outside [0, " << num_classes_
-                                       << ")");
+  TL_CHECK(
+      true_class >= 0 && true_class < num_classes_ && predicted_class >= 0 && predicted_class < num_classes_,
+      "confusion matrix: class (" << true_class << ", " << predicted_class << ") outside [0, " << num_classes_
+                                  << ")");
   return counts_[static_cast<size_t>(true_class * num_classes_ + predicted_class)];
 }
 
@@ -43,7 +45,8 @@ std::vector<double> ConfusionMatrix::per_class_accuracy() const {
     int64_t row = 0;
     for (int64_t p = 0; p < num_classes_; ++p) row += counts_[static_cast<size_t>(t * num_classes_ + p)];
     out[t] = row == 0 ? std::nan("")
-                      : static_cast<double>(counts_[static_cast<size_t>(t * num_classes_ + t)]) / static_cast<double>(row);
+                      : static_cast<double>(counts_[static_cast<size_t>(t * num_classes_ + t)]) /
+                            static_cast<double>(row);
   }
   return out;
 }
@@ -60,8 +63,8 @@ MetricsAccumulator::MetricsAccumulator(int64_t num_classes) : confusion_(num_cla
 void MetricsAccumulator::add_batch(const Tensor& logits, const Tensor& labels, float batch_mean_loss) {
   TL_CHECK(logits.rank() == 2 && logits.dim(1) == confusion_.num_classes(),
            "metrics: logits must be (N, " << confusion_.num_classes() << "), got " << logits.shape().str());
-  TL_CHECK(labels.shape() == Shape({logits.dim(0)}), "metrics: labels " << labels.shape().str() << " for logits "
-                                                                        << logits.shape().str());
+  TL_CHECK(labels.shape() == Shape({logits.dim(0)}),
+           "metrics: labels " << labels.shape().str() << " for logits " << logits.shape().str());
   const Tensor z_host = logits.to(Device::cpu());
   const auto y = labels.to_vector<int32_t>();
   const float* z = z_host.data<float>();

@@ -19,8 +19,8 @@ class ConfusionMatrix {
   int64_t at(int32_t true_class, int32_t predicted_class) const;
   int64_t num_classes() const { return num_classes_; }
   int64_t total() const;
-  double accuracy() const;                        // trace / total; 0 when empty
-  std::vector<double> per_class_accuracy() const; // row diagonal / row sum; NaN for a class with no samples
+  double accuracy() const;                         // trace / total; 0 when empty
+  std::vector<double> per_class_accuracy() const;  // row diagonal / row sum; NaN for a class with no samples
 
  private:
   int64_t num_classes_;
@@ -32,8 +32,8 @@ class ConfusionMatrix {
 bool in_top_k(const float* logits_row, int64_t num_classes, int32_t label, int k);
 
 struct Metrics {
-  double loss = 0;           // mean over the samples (each batch's mean loss weighted by its size)
-  double top1 = 0, top5 = 0; // fractions in [0, 1]; top-5 is top-min(5, C)
+  double loss = 0;            // mean over the samples (each batch's mean loss weighted by its size)
+  double top1 = 0, top5 = 0;  // fractions in [0, 1]; top-5 is top-min(5, C)
   int64_t count = 0;
   std::vector<double> per_class_accuracy;
   ConfusionMatrix confusion;

@@ -14,14 +14,15 @@ namespace {
 
 void require(const Tensor& t, DType dtype, const char* op, const char* name) {
   TL_CHECK(t.defined(), op << ": " << name << " is undefined");
-  TL_CHECK(t.dtype() == dtype, op << ": " << name << " must be " << dtype_name(dtype) << ", got "
-                                  << dtype_name(t.dtype()));
+  TL_CHECK(t.dtype() == dtype,
+           op << ": " << name << " must be " << dtype_name(dtype) << ", got " << dtype_name(t.dtype()));
   TL_CHECK(t.device().is_cpu(), op << ": not implemented on CUDA yet (" << name << " is on " << t.device()
                                    << "); move the tensors to the CPU with .to(Device::cpu())");
 }
 
 void require_shape(const Tensor& t, const Shape& expected, const char* op, const char* name) {
-  TL_CHECK(t.shape() == expected, op << ": " << name << " is " << t.shape().str() << ", expected " << expected.str());
+  TL_CHECK(t.shape() == expected,
+           op << ": " << name << " is " << t.shape().str() << ", expected " << expected.str());
 }
 
 void require_matrix(const Tensor& t, const char* op, const char* name) {
@@ -100,15 +101,17 @@ float softmax_cross_entropy(const Tensor& logits, const Tensor& labels, const Cr
            op << ": label_smoothing must be in [0, 1], got " << options.label_smoothing);
   const int32_t* y = labels.data<int32_t>();
   for (int64_t i = 0; i < n; ++i)
-    TL_CHECK(y[i] >= 0 && y[i] < c, op << ": label " << y[i] << " at row " << i << " is outside [0, " << c << ")");
+    TL_CHECK(y[i] >= 0 && y[i] < c,
+             op << ": label " << y[i] << " at row " << i << " is outside [0, " << c << ")");
   const float* weights = nullptr;
   if (!options.class_weights.empty()) {
     TL_CHECK(static_cast<int64_t>(options.class_weights.size()) == c,
              op << ": " << options.class_weights.size() << " class weights for " << c << " classes");
     double total = 0;
     for (int64_t k = 0; k < c; ++k) {
-      TL_CHECK(options.class_weights[k] >= 0.0f && std::isfinite(options.class_weights[k]),
-               op << ": class weight " << k << " is " << options.class_weights[k] << ", expected finite >= 0");
+      TL_CHECK(
+          options.class_weights[k] >= 0.0f && std::isfinite(options.class_weights[k]),
+          op << ": class weight " << k << " is " << options.class_weights[k] << ", expected finite >= 0");
     }
     for (int64_t i = 0; i < n; ++i) total += options.class_weights[y[i]];
     TL_CHECK(total > 0, op << ": the labels of this batch all have class weight 0");
@@ -120,7 +123,8 @@ float softmax_cross_entropy(const Tensor& logits, const Tensor& labels, const Cr
     require(*dlogits, DType::f32, op, "dlogits"), require_shape(*dlogits, logits.shape(), op, "dlogits");
     dz = dlogits->data<float>();
   }
-  return cpu::softmax_cross_entropy<float>(logits.data<float>(), y, weights, n, c, options.label_smoothing, dz);
+  return cpu::softmax_cross_entropy<float>(logits.data<float>(), y, weights, n, c, options.label_smoothing,
+                                           dz);
 }
 
 Tensor softmax(const Tensor& logits) {
@@ -141,7 +145,8 @@ Tensor gather_rows(const Tensor& x, const std::vector<int64_t>& indices) {
   dims[0] = static_cast<int64_t>(indices.size());
   Tensor y = Tensor::empty(Shape(dims), x.dtype());
   const int64_t row_bytes = x.dim(0) == 0 ? 0 : static_cast<int64_t>(x.nbytes()) / x.dim(0);
-  cpu::gather_rows(x.raw_data(), indices.data(), y.raw_data(), static_cast<int64_t>(indices.size()), row_bytes);
+  cpu::gather_rows(x.raw_data(), indices.data(), y.raw_data(), static_cast<int64_t>(indices.size()),
+                   row_bytes);
   return y;
 }
 
@@ -150,7 +155,8 @@ void sgd_step(Tensor& param, const Tensor& grad, Tensor* momentum_buffer, const 
   require_shape(grad, param.shape(), "sgd_step", "grad");
   float* buf = nullptr;
   if (hyper.momentum != 0.0f) {
-    TL_CHECK(momentum_buffer != nullptr, "sgd_step: momentum " << hyper.momentum << " needs a momentum buffer");
+    TL_CHECK(momentum_buffer != nullptr,
+             "sgd_step: momentum " << hyper.momentum << " needs a momentum buffer");
     require(*momentum_buffer, DType::f32, "sgd_step", "momentum_buffer");
     require_shape(*momentum_buffer, param.shape(), "sgd_step", "momentum_buffer");
     buf = momentum_buffer->data<float>();
@@ -158,10 +164,13 @@ void sgd_step(Tensor& param, const Tensor& grad, Tensor* momentum_buffer, const 
   cpu::sgd_step(param.data<float>(), grad.data<float>(), buf, param.numel(), hyper);
 }
 
-void adamw_step(Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq, const AdamWHyper& hyper) {
+void adamw_step(Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq,
+                const AdamWHyper& hyper) {
   require(param, DType::f32, "adamw_step", "param"), require(grad, DType::f32, "adamw_step", "grad");
-  require(exp_avg, DType::f32, "adamw_step", "exp_avg"), require(exp_avg_sq, DType::f32, "adamw_step", "exp_avg_sq");
-  for (const Tensor* t : {&grad, static_cast<const Tensor*>(&exp_avg), static_cast<const Tensor*>(&exp_avg_sq)})
+  require(exp_avg, DType::f32, "adamw_step", "exp_avg"),
+      require(exp_avg_sq, DType::f32, "adamw_step", "exp_avg_sq");
+  for (const Tensor* t :
+       {&grad, static_cast<const Tensor*>(&exp_avg), static_cast<const Tensor*>(&exp_avg_sq)})
     require_shape(*t, param.shape(), "adamw_step", "state");
   cpu::adamw_step(param.data<float>(), grad.data<float>(), exp_avg.data<float>(), exp_avg_sq.data<float>(),
                   param.numel(), hyper);

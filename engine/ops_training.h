@@ -32,8 +32,8 @@ Tensor dropout_forward(const Tensor& x, float p, uint64_t seed, uint64_t offset,
 Tensor dropout_backward(const Tensor& dy, const Tensor& mask, float p);
 
 struct CrossEntropyOptions {
-  float label_smoothing = 0.0f;       // in [0, 1]; PyTorch's definition
-  std::vector<float> class_weights;   // empty, or one weight >= 0 per class (PyTorch's weighted mean)
+  float label_smoothing = 0.0f;      // in [0, 1]; PyTorch's definition
+  std::vector<float> class_weights;  // empty, or one weight >= 0 per class (PyTorch's weighted mean)
 };
 
 // Mean softmax cross-entropy of logits (N, C) f32 against labels (N) i32; writes the gradient
@@ -49,6 +49,7 @@ Tensor gather_rows(const Tensor& x, const std::vector<int64_t>& indices);
 
 // One optimizer step on a parameter (any shape, f32) given its gradient and state tensors.
 void sgd_step(Tensor& param, const Tensor& grad, Tensor* momentum_buffer, const SgdHyper& hyper);
-void adamw_step(Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq, const AdamWHyper& hyper);
+void adamw_step(Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq,
+                const AdamWHyper& hyper);
 
 }  // namespace tl

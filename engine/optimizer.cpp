@@ -14,7 +14,8 @@ OptimizerKind parse_optimizer_kind(const std::string& name) {
 
 OptimizerConfig OptimizerConfig::sgd(float lr, float momentum, float weight_decay, bool nesterov) {
   OptimizerConfig c;
-  c.kind = OptimizerKind::sgd, c.lr = lr, c.momentum = momentum, c.weight_decay = weight_decay, c.nesterov = nesterov;
+  c.kind = OptimizerKind::sgd, c.lr = lr, c.momentum = momentum, c.weight_decay = weight_decay,
+  c.nesterov = nesterov;
   return c;
 }
 

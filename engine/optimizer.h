@@ -19,8 +19,8 @@ OptimizerKind parse_optimizer_kind(const std::string& name);  // "sgd" | "adamw"
 
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::sgd;
-  float lr = 0.01f;            // the base learning rate (the schedule scales it)
-  float weight_decay = 0.0f;   // SGD: L2 added to the gradient; AdamW: decoupled p *= 1 - lr*wd
+  float lr = 0.01f;           // the base learning rate (the schedule scales it)
+  float weight_decay = 0.0f;  // SGD: L2 added to the gradient; AdamW: decoupled p *= 1 - lr*wd
   // SGD
   float momentum = 0.0f;
   float dampening = 0.0f;
@@ -29,7 +29,8 @@ struct OptimizerConfig {
   float beta1 = 0.9f, beta2 = 0.999f;
   float eps = 1e-8f;
 
-  static OptimizerConfig sgd(float lr, float momentum = 0.0f, float weight_decay = 0.0f, bool nesterov = false);
+  static OptimizerConfig sgd(float lr, float momentum = 0.0f, float weight_decay = 0.0f,
+                             bool nesterov = false);
   static OptimizerConfig adamw(float lr, float weight_decay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f,
                                float eps = 1e-8f);
 };

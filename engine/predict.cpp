@@ -18,9 +18,8 @@ std::vector<std::vector<ClassProbability>> top_k_from_logits(const Tensor& logit
   for (int64_t i = 0; i < n; ++i) {
     const float* row = p + i * c;
     std::iota(order.begin(), order.end(), 0);
-    std::partial_sort(order.begin(), order.begin() + kept, order.end(), [&](int32_t a, int32_t b) {
-      return row[a] > row[b] || (row[a] == row[b] && a < b);
-    });
+    std::partial_sort(order.begin(), order.begin() + kept, order.end(),
+                      [&](int32_t a, int32_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
     for (int64_t j = 0; j < kept; ++j) out[i].push_back({order[j], row[order[j]]});
   }
   return out;

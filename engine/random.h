@@ -21,7 +21,9 @@ class Rng {
     return z;
   }
   double uniform() { return static_cast<double>(next_u64() >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
-  float uniform(float lo, float hi) { return static_cast<float>(lo + (static_cast<double>(hi) - lo) * uniform()); }
+  float uniform(float lo, float hi) {
+    return static_cast<float>(lo + (static_cast<double>(hi) - lo) * uniform());
+  }
   // Uniform integer in [0, bound), without modulo bias (rejection of the incomplete last block).
   uint64_t below(uint64_t bound);
   // A uniformly random permutation of 0 .. n-1 (Fisher-Yates).

@@ -32,7 +32,8 @@ void restore(Head& head, const std::vector<Tensor>& copies) {
 
 }  // namespace
 
-Metrics evaluate_head(Head& head, const LabeledFeatures& data, const CrossEntropyOptions& loss, int64_t batch_size) {
+Metrics evaluate_head(Head& head, const LabeledFeatures& data, const CrossEntropyOptions& loss,
+                      int64_t batch_size) {
   TL_CHECK(batch_size > 0, "evaluate_head: batch size must be positive, got " << batch_size);
   MetricsAccumulator acc(head.config().num_classes);
   for (int64_t begin = 0; begin < data.size(); begin += batch_size) {
@@ -44,8 +45,8 @@ Metrics evaluate_head(Head& head, const LabeledFeatures& data, const CrossEntrop
   return acc.result();
 }
 
-TrainResult train_head(Head& head, const LabeledFeatures& train, const LabeledFeatures* val, const TrainConfig& config,
-                       const std::function<void(const EpochRecord&)>& on_epoch) {
+TrainResult train_head(Head& head, const LabeledFeatures& train, const LabeledFeatures* val,
+                       const TrainConfig& config, const std::function<void(const EpochRecord&)>& on_epoch) {
   return train_head(head, EpochFeatures([&](int) { return train; }), val, config, on_epoch);
 }
 

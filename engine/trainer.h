@@ -39,9 +39,9 @@ struct TrainConfig {
 struct EpochRecord {
   int epoch = 0;
   float lr = 0;
-  Metrics train;                 // over the epoch's batches, in training mode (dropout on)
-  std::optional<Metrics> val;    // in evaluation mode
-  bool best = false;             // this epoch is the best so far
+  Metrics train;               // over the epoch's batches, in training mode (dropout on)
+  std::optional<Metrics> val;  // in evaluation mode
+  bool best = false;           // this epoch is the best so far
 };
 
 struct TrainResult {
@@ -52,13 +52,15 @@ struct TrainResult {
 };
 
 // Trains `head` in place. `on_epoch` (optional) sees each epoch's record as it finishes.
-TrainResult train_head(Head& head, const LabeledFeatures& train, const LabeledFeatures* val, const TrainConfig& config,
+TrainResult train_head(Head& head, const LabeledFeatures& train, const LabeledFeatures* val,
+                       const TrainConfig& config,
                        const std::function<void(const EpochRecord&)>& on_epoch = {});
 
 // The training features of each epoch, for augmentation: features recomputed every epoch
 // (the backbone runs on freshly augmented images), or view epoch % K of K cached views.
 using EpochFeatures = std::function<LabeledFeatures(int epoch)>;
-TrainResult train_head(Head& head, const EpochFeatures& train, const LabeledFeatures* val, const TrainConfig& config,
+TrainResult train_head(Head& head, const EpochFeatures& train, const LabeledFeatures* val,
+                       const TrainConfig& config,
                        const std::function<void(const EpochRecord&)>& on_epoch = {});
 
 // Metrics of `head` in evaluation mode over a feature set, in batches.

@@ -29,8 +29,8 @@ Tensor FeatureSet::view(int64_t k) const {
 
 std::string dataset_fingerprint(const std::vector<std::string>& paths, const std::vector<int32_t>& labels,
                                 ListingCheck check) {
-  TL_CHECK(paths.size() == labels.size(), "dataset fingerprint: " << paths.size() << " paths but " << labels.size()
-                                                                  << " labels");
+  TL_CHECK(paths.size() == labels.size(),
+           "dataset fingerprint: " << paths.size() << " paths but " << labels.size() << " labels");
   Xxh64 state;
   for (size_t i = 0; i < paths.size(); ++i) {
     require_readable_file(paths[i], "dataset image");
@@ -60,12 +60,12 @@ std::vector<std::pair<std::string, std::string>> FeatureCacheKey::fields() const
 void save_feature_cache(const std::string& path, const FeatureCacheKey& key, const FeatureSet& set) {
   const int64_t n = set.size();
   TL_CHECK(set.features.defined() && set.features.rank() == 2 && set.features.dim(0) == set.views * n,
-           "save_feature_cache: features must be (views * N, F) = (" << set.views << " * " << n << ", F), got "
-                                                                     << set.features.shape().str());
+           "save_feature_cache: features must be (views * N, F) = ("
+               << set.views << " * " << n << ", F), got " << set.features.shape().str());
   TL_CHECK(static_cast<int64_t>(set.paths.size()) == n,
            "save_feature_cache: " << set.paths.size() << " paths for " << n << " labels");
-  TL_CHECK(set.views == key.views, "save_feature_cache: the set has " << set.views << " views, the key "
-                                                                     << key.views);
+  TL_CHECK(set.views == key.views,
+           "save_feature_cache: the set has " << set.views << " views, the key " << key.views);
   // Write next to the target and rename: an interrupted run never leaves a half-written cache.
   const std::string partial = path + ".partial";
   {
@@ -82,7 +82,8 @@ void save_feature_cache(const std::string& path, const FeatureCacheKey& key, con
   }
   std::error_code ec;
   std::filesystem::rename(partial, path, ec);
-  TL_CHECK(!ec, "feature cache: cannot move '" << partial << "' to '" << path << "' (" << ec.message() << ")");
+  TL_CHECK(!ec,
+           "feature cache: cannot move '" << partial << "' to '" << path << "' (" << ec.message() << ")");
 }
 
 std::optional<FeatureSet> load_feature_cache(const std::string& path, const FeatureCacheKey& key,
@@ -96,7 +97,8 @@ std::optional<FeatureSet> load_feature_cache(const std::string& path, const Feat
   TL_CHECK(f.has_attribute("/", "format") && f.read_string_attribute("/", "format") == kFormat,
            "'" << path << "' is not a tl feature cache (no root attribute format = '" << kFormat
                << "'); delete it or choose another cache path");
-  if (f.read_number_attribute("/", "format_version") != kFormatVersion) return stale("older cache format version");
+  if (f.read_number_attribute("/", "format_version") != kFormatVersion)
+    return stale("older cache format version");
   for (const auto& [name, value] : key.fields()) {
     const std::string cached = f.has_attribute("/", name) ? f.read_string_attribute("/", name) : "(none)";
     if (cached != value) return stale(name + " differs: cache has '" + cached + "', now '" + value + "'");
@@ -109,8 +111,8 @@ std::optional<FeatureSet> load_feature_cache(const std::string& path, const Feat
   const int64_t n = shape[0];
   const std::vector<float> features = f.read_f32("features", &shape);
   TL_CHECK(shape.size() == 2 && shape[0] == key.views * n,
-           "feature cache '" << path << "': features are " << Shape(shape).str() << ", expected (" << key.views
-                             << " * " << n << ", F)");
+           "feature cache '" << path << "': features are " << Shape(shape).str() << ", expected ("
+                             << key.views << " * " << n << ", F)");
   set.features = Tensor::from_vector(features, Shape(shape));
   set.labels = Tensor::from_vector(labels, {n});
   set.paths = f.read_strings("paths");
@@ -119,7 +121,8 @@ std::optional<FeatureSet> load_feature_cache(const std::string& path, const Feat
   set.class_names = f.read_strings("class_names");
   for (int32_t y : labels)
     TL_CHECK(y >= 0 && y < static_cast<int32_t>(set.class_names.size()),
-             "feature cache '" << path << "': label " << y << " outside the " << set.class_names.size() << " classes");
+             "feature cache '" << path << "': label " << y << " outside the " << set.class_names.size()
+                               << " classes");
   return set;
 }
 

@@ -15,12 +15,13 @@ namespace {
 
 void check_listing(const ImageListing& listing) {
   TL_CHECK(!listing.paths.empty(), "feature extraction: the image listing is empty");
-  TL_CHECK(listing.paths.size() == listing.labels.size(),
-           "feature extraction: " << listing.paths.size() << " paths but " << listing.labels.size() << " labels");
+  TL_CHECK(
+      listing.paths.size() == listing.labels.size(),
+      "feature extraction: " << listing.paths.size() << " paths but " << listing.labels.size() << " labels");
   for (size_t i = 0; i < listing.labels.size(); ++i)
     TL_CHECK(listing.labels[i] >= 0 && listing.labels[i] < static_cast<int32_t>(listing.class_names.size()),
-             "feature extraction: label " << listing.labels[i] << " of '" << listing.paths[i] << "' outside the "
-                                          << listing.class_names.size() << " classes");
+             "feature extraction: label " << listing.labels[i] << " of '" << listing.paths[i]
+                                          << "' outside the " << listing.class_names.size() << " classes");
 }
 
 // images: (B, H, W, 3) u8 of rows [begin, end) of the listing, view `view`.
@@ -35,8 +36,8 @@ Tensor load_batch(const ImageListing& listing, const ImageTransform& transform, 
     try {
       const Image image = transform.apply(read_image(listing.paths[i]), derive_seed(seed, view, i));
       TL_CHECK(image.height == h && image.width == w,
-               "transform '" << transform.description << "' gave " << image.height << "x" << image.width << " for '"
-                             << listing.paths[i] << "', expected " << h << "x" << w);
+               "transform '" << transform.description << "' gave " << image.height << "x" << image.width
+                             << " for '" << listing.paths[i] << "', expected " << h << "x" << w);
       std::memcpy(out + (i - begin) * h * w * 3, image.pixels.data(), image.pixels.size());
     } catch (...) {
 #pragma omp critical
@@ -52,7 +53,8 @@ Tensor load_batch(const ImageListing& listing, const ImageTransform& transform, 
 FeatureSet extract_features(const ResNet& net, const ImageListing& listing, const ImageTransform& transform,
                             const ExtractionOptions& options) {
   check_listing(listing);
-  TL_CHECK(options.batch_size > 0, "feature extraction: batch size must be positive, got " << options.batch_size);
+  TL_CHECK(options.batch_size > 0,
+           "feature extraction: batch size must be positive, got " << options.batch_size);
   TL_CHECK(options.views >= 1, "feature extraction: views must be >= 1, got " << options.views);
   TL_CHECK(net.feature_dim > 0, "feature extraction: the backbone has no feature size");
   const int64_t n = static_cast<int64_t>(listing.paths.size());
@@ -68,7 +70,7 @@ FeatureSet extract_features(const ResNet& net, const ImageListing& listing, cons
     for (int64_t begin = 0; begin < n; begin += options.batch_size) {
       const int64_t end = std::min(n, begin + options.batch_size);
       const Tensor images = load_batch(listing, transform, begin, end, view, options.seed).to(options.device);
-      const Tensor x = normalize(images, net.preprocessing.params);  // x: (B, H, W, 3) f32
+      const Tensor x = normalize(images, net.preprocessing.params);       // x: (B, H, W, 3) f32
       const Tensor features = forward(net, x, forward_options).features;  // (B, C)
       set.features.slice(view * n + begin, view * n + end).copy_from(features);
     }
@@ -76,9 +78,9 @@ FeatureSet extract_features(const ResNet& net, const ImageListing& listing, cons
   return set;
 }
 
-FeatureCacheKey feature_cache_key(const ResNet& net, const BackboneIdentity& backbone, const ImageListing& listing,
-                                  const ImageTransform& transform, const ExtractionOptions& options,
-                                  ListingCheck check) {
+FeatureCacheKey feature_cache_key(const ResNet& net, const BackboneIdentity& backbone,
+                                  const ImageListing& listing, const ImageTransform& transform,
+                                  const ExtractionOptions& options, ListingCheck check) {
   check_listing(listing);
   FeatureCacheKey key;
   key.backbone = backbone;

@@ -28,8 +28,8 @@ struct ImageListing {
 
 struct ExtractionOptions {
   int64_t batch_size = 32;
-  int64_t views = 1;    // K augmented views per image
-  uint64_t seed = 0;    // augmentation seed (ignored by deterministic transforms)
+  int64_t views = 1;              // K augmented views per image
+  uint64_t seed = 0;              // augmentation seed (ignored by deterministic transforms)
   Device device = Device::cpu();  // where the backbone runs
 };
 
@@ -37,8 +37,9 @@ FeatureSet extract_features(const ResNet& net, const ImageListing& listing, cons
                             const ExtractionOptions& options = {});
 
 // The cache key of extract_features(net, listing, transform, options) for a backbone.
-FeatureCacheKey feature_cache_key(const ResNet& net, const BackboneIdentity& backbone, const ImageListing& listing,
-                                  const ImageTransform& transform, const ExtractionOptions& options,
+FeatureCacheKey feature_cache_key(const ResNet& net, const BackboneIdentity& backbone,
+                                  const ImageListing& listing, const ImageTransform& transform,
+                                  const ExtractionOptions& options,
                                   ListingCheck check = ListingCheck::metadata);
 
 }  // namespace tl

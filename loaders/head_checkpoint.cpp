@@ -31,10 +31,9 @@ std::unique_ptr<Head> HeadCheckpoint::make_head() const {
 }
 
 void HeadCheckpoint::require_backbone(const BackboneIdentity& loaded) const {
-  TL_CHECK(backbone.same_backbone(loaded), "this head was trained on backbone " << backbone.describe()
-                                                                                << " but the backbone given is "
-                                                                                << loaded.describe()
-                                                                                << "; its features would not match");
+  TL_CHECK(backbone.same_backbone(loaded), "this head was trained on backbone "
+                                               << backbone.describe() << " but the backbone given is "
+                                               << loaded.describe() << "; its features would not match");
 }
 
 void save_head_checkpoint(const std::string& path, Head& head, const std::vector<std::string>& class_names,
@@ -73,12 +72,12 @@ HeadCheckpoint load_head_checkpoint(const std::string& path) {
   TL_CHECK(f.has_attribute("/", "format") && f.read_string_attribute("/", "format") == kFormat,
            "'" << path << "' is not a tl head checkpoint (no root attribute format = '" << kFormat << "')");
   const double version = f.read_number_attribute("/", "format_version");
-  TL_CHECK(version == kFormatVersion,
-           "head checkpoint '" << path << "': format_version " << version << ", this tl reads " << kFormatVersion);
+  TL_CHECK(version == kFormatVersion, "head checkpoint '" << path << "': format_version " << version
+                                                          << ", this tl reads " << kFormatVersion);
   auto positive_int = [&](const char* name) {
     const double v = f.read_number_attribute("/", name);
-    TL_CHECK(v >= 1 && v == std::floor(v), "head checkpoint '" << path << "': attribute " << name << " = " << v
-                                                               << ", expected a positive integer");
+    TL_CHECK(v >= 1 && v == std::floor(v), "head checkpoint '" << path << "': attribute " << name << " = "
+                                                               << v << ", expected a positive integer");
     return static_cast<int64_t>(v);
   };
   HeadCheckpoint ck;
@@ -99,12 +98,13 @@ HeadCheckpoint load_head_checkpoint(const std::string& path) {
     TL_CHECK(f.is_dataset(name), "head checkpoint '" << path << "': dataset '" << name << "' is missing");
     std::vector<int64_t> shape;
     std::vector<float> values = f.read_f32(name, &shape);
-    TL_CHECK(Shape(shape) == p.value.shape(), "head checkpoint '" << path << "': dataset '" << name << "' is "
-                                                                  << Shape(shape).str() << ", expected "
-                                                                  << p.value.shape().str() << " for a "
-                                                                  << head_kind_name(ck.config.kind) << " head");
+    TL_CHECK(Shape(shape) == p.value.shape(),
+             "head checkpoint '" << path << "': dataset '" << name << "' is " << Shape(shape).str()
+                                 << ", expected " << p.value.shape().str() << " for a "
+                                 << head_kind_name(ck.config.kind) << " head");
     for (float v : values)
-      TL_CHECK(std::isfinite(v), "head checkpoint '" << path << "': dataset '" << name << "' holds NaN or Inf");
+      TL_CHECK(std::isfinite(v),
+               "head checkpoint '" << path << "': dataset '" << name << "' holds NaN or Inf");
     ck.parameters.emplace_back(p.name, Tensor::from_vector(values, Shape(shape)));
   }
   TL_CHECK(f.is_dataset("class_names"), "head checkpoint '" << path << "': dataset 'class_names' is missing");
@@ -119,13 +119,16 @@ HeadCheckpoint load_head_checkpoint(const std::string& path) {
   ck.preprocessing.params.scale = static_cast<float>(f.read_number_attribute("preprocessing", "scale"));
   std::vector<int64_t> shape;
   const auto mean = f.read_f32("preprocessing/mean", &shape);
-  TL_CHECK(shape == std::vector<int64_t>{3}, "head checkpoint '" << path << "': preprocessing/mean must be (3)");
+  TL_CHECK(shape == std::vector<int64_t>{3},
+           "head checkpoint '" << path << "': preprocessing/mean must be (3)");
   const auto std_dev = f.read_f32("preprocessing/std", &shape);
-  TL_CHECK(shape == std::vector<int64_t>{3}, "head checkpoint '" << path << "': preprocessing/std must be (3)");
+  TL_CHECK(shape == std::vector<int64_t>{3},
+           "head checkpoint '" << path << "': preprocessing/std must be (3)");
   for (int c = 0; c < 3; ++c) {
     ck.preprocessing.params.mean[c] = mean[c];
     ck.preprocessing.params.std[c] = std_dev[c];
-    TL_CHECK(std_dev[c] > 0, "head checkpoint '" << path << "': preprocessing std[" << c << "] = " << std_dev[c]);
+    TL_CHECK(std_dev[c] > 0,
+             "head checkpoint '" << path << "': preprocessing std[" << c << "] = " << std_dev[c]);
   }
   return ck;
 }

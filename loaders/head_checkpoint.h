@@ -24,9 +24,9 @@ namespace tl {
 
 // What a backbone is: the architecture and the content hash of its weights file.
 struct BackboneIdentity {
-  std::string architecture;   // e.g. "resnet50"
-  std::string weights_hash;   // file_content_hash() of the weights file
-  std::string weights_file;   // path or name, informative only (messages)
+  std::string architecture;  // e.g. "resnet50"
+  std::string weights_hash;  // file_content_hash() of the weights file
+  std::string weights_file;  // path or name, informative only (messages)
 
   // Hashes the weights file (loaders/file_hash.h).
   static BackboneIdentity of_weights_file(const std::string& path, const std::string& architecture);
@@ -39,7 +39,7 @@ struct BackboneIdentity {
 struct HeadCheckpoint {
   HeadConfig config;
   std::vector<std::pair<std::string, Tensor>> parameters;  // name -> value, as Head::parameters()
-  std::vector<std::string> class_names;                     // num_classes entries
+  std::vector<std::string> class_names;                    // num_classes entries
   BackboneIdentity backbone;
   Preprocessing preprocessing;
 

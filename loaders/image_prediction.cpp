@@ -5,15 +5,17 @@
 namespace tl {
 
 std::vector<ImagePrediction> predict_images(const ResNet& net, const BackboneIdentity& backbone,
-                                            const HeadCheckpoint& checkpoint, const std::vector<std::string>& paths,
+                                            const HeadCheckpoint& checkpoint,
+                                            const std::vector<std::string>& paths,
                                             const ImageTransform& transform, int k, int64_t batch_size) {
   checkpoint.require_backbone(backbone);
-  TL_CHECK(checkpoint.preprocessing == net.preprocessing,
-           "the head was trained with preprocessing " << checkpoint.preprocessing.describe() << " but the backbone uses "
-                                                      << net.preprocessing.describe());
-  TL_CHECK(checkpoint.config.in_features == net.feature_dim, "the head expects " << checkpoint.config.in_features
-                                                                                 << " features, the backbone gives "
-                                                                                 << net.feature_dim);
+  TL_CHECK(checkpoint.preprocessing == net.preprocessing, "the head was trained with preprocessing "
+                                                              << checkpoint.preprocessing.describe()
+                                                              << " but the backbone uses "
+                                                              << net.preprocessing.describe());
+  TL_CHECK(checkpoint.config.in_features == net.feature_dim,
+           "the head expects " << checkpoint.config.in_features << " features, the backbone gives "
+                               << net.feature_dim);
   ImageListing listing;
   listing.paths = paths;
   listing.labels.assign(paths.size(), 0);  // unknown; extraction needs some valid label

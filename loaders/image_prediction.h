@@ -21,7 +21,8 @@ struct ImagePrediction {
 // Refuses (tl::Error) a checkpoint trained on another backbone (identity), with another
 // preprocessing than the net's, or with another feature size.
 std::vector<ImagePrediction> predict_images(const ResNet& net, const BackboneIdentity& backbone,
-                                            const HeadCheckpoint& checkpoint, const std::vector<std::string>& paths,
+                                            const HeadCheckpoint& checkpoint,
+                                            const std::vector<std::string>& paths,
                                             const ImageTransform& transform, int k, int64_t batch_size = 32);
 
 }  // namespace tl

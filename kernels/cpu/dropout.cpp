@@ -5,7 +5,8 @@
 
 namespace tl::cpu {
 
-void dropout_forward(const float* x, float* y, uint8_t* mask, int64_t n, float p, uint64_t seed, uint64_t offset) {
+void dropout_forward(const float* x, float* y, uint8_t* mask, int64_t n, float p, uint64_t seed,
+                     uint64_t offset) {
   const float scale = 1.0f / (1.0f - p);
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i) {

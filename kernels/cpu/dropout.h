@@ -9,7 +9,8 @@ namespace tl::cpu {
 
 // keep[i] = counter_uniform(seed, offset + i) >= p; y[i] = keep ? x[i] / (1 - p) : 0.
 // mask receives keep as 0/1. Requires 0 <= p < 1.
-void dropout_forward(const float* x, float* y, uint8_t* mask, int64_t n, float p, uint64_t seed, uint64_t offset);
+void dropout_forward(const float* x, float* y, uint8_t* mask, int64_t n, float p, uint64_t seed,
+                     uint64_t offset);
 
 // dx[i] = mask[i] ? dy[i] / (1 - p) : 0
 void dropout_backward(const float* dy, const uint8_t* mask, float* dx, int64_t n, float p);

@@ -7,7 +7,8 @@
 
 namespace tl::cpu {
 
-void linear_forward(const float* x, const float* w, const float* b, float* y, int64_t n, int64_t in, int64_t out) {
+void linear_forward(const float* x, const float* w, const float* b, float* y, int64_t n, int64_t in,
+                    int64_t out) {
   // Start y from the bias, then y += x w^T (beta = 1).
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i)
@@ -19,8 +20,8 @@ void linear_forward(const float* x, const float* w, const float* b, float* y, in
   gemm(s, x, w, y);
 }
 
-void linear_backward(const float* x, const float* w, const float* dy, float* dx, float* dw, float* db, int64_t n,
-                     int64_t in, int64_t out) {
+void linear_backward(const float* x, const float* w, const float* dy, float* dx, float* dw, float* db,
+                     int64_t n, int64_t in, int64_t out) {
   if (dx != nullptr) {  // dx (N, I) = dy (N, O) w (O, I)
     GemmShape s;
     s.m = n, s.n = in, s.k = out;

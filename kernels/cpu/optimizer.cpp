@@ -11,7 +11,8 @@ void sgd_step(float* param, const float* grad, float* momentum_buffer, int64_t n
   }
 }
 
-void adamw_step(float* param, const float* grad, float* exp_avg, float* exp_avg_sq, int64_t n, const AdamWHyper& h) {
+void adamw_step(float* param, const float* grad, float* exp_avg, float* exp_avg_sq, int64_t n,
+                const AdamWHyper& h) {
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i) math::adamw_update(param[i], grad[i], exp_avg[i], exp_avg_sq[i], h);
 }

@@ -10,6 +10,7 @@ namespace tl::cpu {
 
 // momentum_buffer may be null when h.momentum == 0.
 void sgd_step(float* param, const float* grad, float* momentum_buffer, int64_t n, const SgdHyper& h);
-void adamw_step(float* param, const float* grad, float* exp_avg, float* exp_avg_sq, int64_t n, const AdamWHyper& h);
+void adamw_step(float* param, const float* grad, float* exp_avg, float* exp_avg_sq, int64_t n,
+                const AdamWHyper& h);
 
 }  // namespace tl::cpu

@@ -64,8 +64,8 @@ void softmax_rows(const T* logits, T* probs, int64_t n, int64_t c) {
   }
 }
 
-template float softmax_cross_entropy<float>(const float*, const int32_t*, const float*, int64_t, int64_t, float,
-                                            float*);
+template float softmax_cross_entropy<float>(const float*, const int32_t*, const float*, int64_t, int64_t,
+                                            float, float*);
 template double softmax_cross_entropy<double>(const double*, const int32_t*, const double*, int64_t, int64_t,
                                               double, double*);
 template void softmax_rows<float>(const float*, float*, int64_t, int64_t);

@@ -22,8 +22,8 @@ using test::Tolerance;
 const std::string kData = std::string(TL_TEST_DATA_DIR) + "/training/";
 
 // Central differences of f around x, in float64: error O(h^2 f''') + O(ulp(f) / h).
-std::vector<double> finite_difference(std::vector<double> x, const std::function<double(const std::vector<double>&)>& f,
-                                      double h) {
+std::vector<double> finite_difference(std::vector<double> x,
+                                      const std::function<double(const std::vector<double>&)>& f, double h) {
   std::vector<double> grad(x.size());
   for (size_t i = 0; i < x.size(); ++i) {
     const double keep = x[i];
@@ -80,24 +80,29 @@ TEST(SoftmaxCrossEntropy, HandWorkedAndStable) {
   // Two equal logits: p = 1/2 each, loss = log 2, dz = (p - onehot) / N = (-1/2, 1/2).
   const Tensor labels = Tensor::from_vector(std::vector<int32_t>{0}, {1});
   Tensor grad;
-  const float loss = softmax_cross_entropy(Tensor::from_vector(std::vector<float>{3, 3}, {1, 2}), labels, {}, &grad);
+  const float loss =
+      softmax_cross_entropy(Tensor::from_vector(std::vector<float>{3, 3}, {1, 2}), labels, {}, &grad);
   EXPECT_NEAR(loss, std::log(2.0f), 1e-7);
   EXPECT_TRUE(all_close(grad.to_vector<float>(), std::vector<float>{-0.5f, 0.5f}, Tolerance::fp32()));
   // Logits of 1e4 overflow a naive exp; log-sum-exp keeps the loss finite: (1e4 - 0) difference.
-  const float big = softmax_cross_entropy(Tensor::from_vector(std::vector<float>{0, 1e4f}, {1, 2}), labels, {});
+  const float big =
+      softmax_cross_entropy(Tensor::from_vector(std::vector<float>{0, 1e4f}, {1, 2}), labels, {});
   EXPECT_NEAR(big, 1e4f, 1e-2);
   // Label smoothing 1.0 with C = 2 and equal logits: the uniform target, loss log 2, zero gradient.
   CrossEntropyOptions uniform;
   uniform.label_smoothing = 1.0f;
-  EXPECT_NEAR(softmax_cross_entropy(Tensor::from_vector(std::vector<float>{3, 3}, {1, 2}), labels, uniform, &grad),
-              std::log(2.0f), 1e-7);
+  EXPECT_NEAR(
+      softmax_cross_entropy(Tensor::from_vector(std::vector<float>{3, 3}, {1, 2}), labels, uniform, &grad),
+      std::log(2.0f), 1e-7);
   EXPECT_TRUE(all_close(grad.to_vector<float>(), std::vector<float>{0, 0}, Tolerance::fp32()));
 }
 
 TEST(SoftmaxCrossEntropy, BadInputsAreErrors) {
   const Tensor logits = Tensor::zeros({2, 3}, DType::f32);
-  EXPECT_THROW(softmax_cross_entropy(logits, Tensor::from_vector(std::vector<int32_t>{0, 3}, {2}), {}), Error);
-  EXPECT_THROW(softmax_cross_entropy(logits, Tensor::from_vector(std::vector<int32_t>{0, -1}, {2}), {}), Error);
+  EXPECT_THROW(softmax_cross_entropy(logits, Tensor::from_vector(std::vector<int32_t>{0, 3}, {2}), {}),
+               Error);
+  EXPECT_THROW(softmax_cross_entropy(logits, Tensor::from_vector(std::vector<int32_t>{0, -1}, {2}), {}),
+               Error);
   EXPECT_THROW(softmax_cross_entropy(logits, Tensor::from_vector(std::vector<float>{0, 1}, {2}), {}), Error);
   const Tensor labels = Tensor::from_vector(std::vector<int32_t>{0, 1}, {2});
   CrossEntropyOptions bad;
@@ -146,7 +151,9 @@ struct ReferenceHead {
     }
     // F.cross_entropy(z, y, weight, label_smoothing), written out.
     const double eps = options.label_smoothing;
-    auto w = [&](int64_t c) { return options.class_weights.empty() ? 1.0 : double(options.class_weights[c]); };
+    auto w = [&](int64_t c) {
+      return options.class_weights.empty() ? 1.0 : double(options.class_weights[c]);
+    };
     double nll = 0, smooth = 0, total_weight = 0;
     for (int64_t i = 0; i < n; ++i) {
       double m = z[i * k];
@@ -185,7 +192,8 @@ void check_head_gradient(HeadKind kind) {
     for (float g : p.grad.to_vector<float>()) analytic.push_back(g);
   }
   const ReferenceHead ref{config, std::vector<double>(xf.begin(), xf.end()), labels, options, n};
-  const auto numeric = finite_difference(params, [&](const std::vector<double>& p) { return ref.loss(p); }, 1e-6);
+  const auto numeric = finite_difference(
+      params, [&](const std::vector<double>& p) { return ref.loss(p); }, 1e-6);
   // Our gradient is float32 (forward and backward rounding ~1e-7 relative on sums of ~10 terms
   // of size ~1); the reference is float64 to ~1e-9. atol 2e-6 + rtol 1e-4 covers float32.
   EXPECT_TRUE(all_close(analytic, numeric, Tolerance{2e-6, 1e-4})) << head_kind_name(kind);

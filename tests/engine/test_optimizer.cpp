@@ -23,7 +23,8 @@ using test::Tolerance;
 const std::string kData = std::string(TL_TEST_DATA_DIR) + "/training/";
 
 Parameter scalar_parameter(float value, float grad) {
-  return {"p", Tensor::from_vector(std::vector<float>{value}, {1}), Tensor::from_vector(std::vector<float>{grad}, {1})};
+  return {"p", Tensor::from_vector(std::vector<float>{value}, {1}),
+          Tensor::from_vector(std::vector<float>{grad}, {1})};
 }
 
 TEST(Sgd, HandWorkedMomentumNesterovWeightDecay) {
@@ -137,7 +138,8 @@ void replay_trajectory(const std::string& name) {
   // off by 1e-3 or more within a few steps.
   EXPECT_TRUE(all_close(losses, f.read_f32(g + "/losses"), Tolerance{2e-6, 2e-5})) << name << " losses";
   for (const Parameter& p : head.parameters())
-    EXPECT_TRUE(all_close(p.value.to_vector<float>(), f.read_f32(g + "/final/" + p.name), Tolerance{1e-5, 1e-4}))
+    EXPECT_TRUE(
+        all_close(p.value.to_vector<float>(), f.read_f32(g + "/final/" + p.name), Tolerance{1e-5, 1e-4}))
         << name << " final " << p.name;
 }
 

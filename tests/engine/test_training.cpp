@@ -22,12 +22,13 @@ TEST(Metrics, HandWorkedAccuracyTop5PerClassAndConfusion) {
   // 4 samples, 6 classes. Row arg-maxes: 1, 0, 5, 2; labels: 1, 2, 5, 0.
   //   sample 0: correct.  sample 1: label 2 has logit 0.6, one larger (0.9) -> top-5 yes, top-1 no.
   //   sample 2: correct.  sample 3: label 0 is the smallest of 6 -> 5 larger -> not in top-5.
-  const std::vector<float> z = {0.1f, 0.9f, 0.2f, 0.0f, 0.0f, 0.0f,   //
-                                0.9f, 0.1f, 0.6f, 0.2f, 0.3f, 0.4f,   //
-                                0.0f, 0.1f, 0.2f, 0.3f, 0.4f, 5.0f,   //
+  const std::vector<float> z = {0.1f, 0.9f, 0.2f, 0.0f, 0.0f, 0.0f,  //
+                                0.9f, 0.1f, 0.6f, 0.2f, 0.3f, 0.4f,  //
+                                0.0f, 0.1f, 0.2f, 0.3f, 0.4f, 5.0f,  //
                                 -1.f, 0.1f, 2.0f, 0.3f, 0.4f, 0.5f};
   MetricsAccumulator acc(6);
-  acc.add_batch(Tensor::from_vector(z, {4, 6}), Tensor::from_vector(std::vector<int32_t>{1, 2, 5, 0}, {4}), 0.5f);
+  acc.add_batch(Tensor::from_vector(z, {4, 6}), Tensor::from_vector(std::vector<int32_t>{1, 2, 5, 0}, {4}),
+                0.5f);
   acc.add_batch(Tensor::from_vector(std::vector<float>{0, 0, 0, 0, 0, 1}, {1, 6}),
                 Tensor::from_vector(std::vector<int32_t>{5}, {1}), 1.0f);
   const Metrics m = acc.result();
@@ -97,7 +98,8 @@ TEST(Predict, TopKProbabilitiesHandWorked) {
 // K Gaussian blobs around well separated centres (distance >> spread): linearly separable.
 LabeledFeatures blobs(int64_t per_class, int64_t classes, int64_t dim, uint32_t seed, float spread = 0.3f) {
   const auto centres = test::random_floats(static_cast<size_t>(classes * dim), 99, -4.0f, 4.0f);
-  const auto noise = test::random_floats(static_cast<size_t>(per_class * classes * dim), seed, -spread, spread);
+  const auto noise =
+      test::random_floats(static_cast<size_t>(per_class * classes * dim), seed, -spread, spread);
   std::vector<float> x;
   std::vector<int32_t> y;
   for (int64_t i = 0; i < per_class * classes; ++i) {
@@ -173,13 +175,11 @@ TEST(TrainHead, PerEpochFeaturesForAugmentation) {
   TrainConfig config;
   config.epochs = 5, config.batch_size = 8;
   config.optimizer = OptimizerConfig::sgd(0.05f, 0.9f);
-  const TrainResult r = train_head(
-      head,
-      EpochFeatures([&](int epoch) {
-        asked.push_back(epoch);
-        return views[epoch % 2];
-      }),
-      &views[0], config);
+  const TrainResult r = train_head(head, EpochFeatures([&](int epoch) {
+                                     asked.push_back(epoch);
+                                     return views[epoch % 2];
+                                   }),
+                                   &views[0], config);
   EXPECT_EQ(asked, (std::vector<int>{0, 1, 2, 3, 4}));
   EXPECT_DOUBLE_EQ(r.epochs.back().val->top1, 1.0);
 }

@@ -23,7 +23,8 @@ class FeatureCacheTest : public ::testing::Test {
                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir);
     weights = write("weights.h5", "backbone bytes v1");
-    for (int i = 0; i < 4; ++i) paths.push_back(write("img" + std::to_string(i) + ".jpg", "pixels " + std::to_string(i)));
+    for (int i = 0; i < 4; ++i)
+      paths.push_back(write("img" + std::to_string(i) + ".jpg", "pixels " + std::to_string(i)));
     labels = {0, 1, 1, 0};
     cache = (dir / "features.h5").string();
   }
@@ -47,8 +48,8 @@ class FeatureCacheTest : public ::testing::Test {
     ++computed;
     FeatureSet s;
     const int64_t n = static_cast<int64_t>(paths.size());
-    s.features = Tensor::from_vector(test::random_floats(static_cast<size_t>(n * 3), static_cast<uint32_t>(computed)),
-                                     {n, 3});
+    s.features = Tensor::from_vector(
+        test::random_floats(static_cast<size_t>(n * 3), static_cast<uint32_t>(computed)), {n, 3});
     s.labels = Tensor::from_vector(labels, {n});
     s.paths = paths;
     s.class_names = {"a", "b"};
@@ -56,7 +57,8 @@ class FeatureCacheTest : public ::testing::Test {
   }
   bool reused_with(const FeatureCacheKey& k) {
     bool reused = false;
-    cached_features(cache, k, [&] { return compute(); }, &reused);
+    cached_features(
+        cache, k, [&] { return compute(); }, &reused);
     return reused;
   }
 
@@ -69,9 +71,11 @@ class FeatureCacheTest : public ::testing::Test {
 
 TEST_F(FeatureCacheTest, ReusedWhenNothingChanged) {
   bool reused = true;
-  const FeatureSet first = cached_features(cache, key(), [&] { return compute(); }, &reused);
+  const FeatureSet first = cached_features(
+      cache, key(), [&] { return compute(); }, &reused);
   EXPECT_FALSE(reused);
-  const FeatureSet second = cached_features(cache, key(), [&] { return compute(); }, &reused);
+  const FeatureSet second = cached_features(
+      cache, key(), [&] { return compute(); }, &reused);
   EXPECT_TRUE(reused);
   EXPECT_EQ(computed, 1) << "the backbone ran once";
   EXPECT_EQ(second.features.to_vector<float>(), first.features.to_vector<float>());

@@ -99,10 +99,13 @@ TEST_F(FeatureExtractionTest, CacheSkipsTheBackboneUntilAnInputChanges) {
   int runs = 0;
   auto run = [&](const ImageListing& l, const ImageTransform& t) {
     bool reused = false;
-    const FeatureSet s = cached_features(cache, feature_cache_key(net, backbone, l, t, {}), [&] {
-      ++runs;
-      return extract_features(net, l, t);
-    }, &reused);
+    const FeatureSet s = cached_features(
+        cache, feature_cache_key(net, backbone, l, t, {}),
+        [&] {
+          ++runs;
+          return extract_features(net, l, t);
+        },
+        &reused);
     return std::make_pair(reused, s);
   };
   const auto first = run(listing, transform);

@@ -30,18 +30,22 @@ TEST(FileHash, Xxh64MatchesPythonXxhash) {
     EXPECT_EQ(hash_text(xxh64(data.data(), data.size())), "xxh64:" + digests[i]) << "length " << lengths[i];
     for (size_t chunk : {1u, 5u, 31u, 33u}) {  // streaming must not depend on how the bytes arrive
       Xxh64 state;
-      for (size_t p = 0; p < data.size(); p += chunk) state.update(data.data() + p, std::min(chunk, data.size() - p));
-      EXPECT_EQ(hash_text(state.digest()), "xxh64:" + digests[i]) << "length " << lengths[i] << " chunk " << chunk;
+      for (size_t p = 0; p < data.size(); p += chunk)
+        state.update(data.data() + p, std::min(chunk, data.size() - p));
+      EXPECT_EQ(hash_text(state.digest()), "xxh64:" + digests[i])
+          << "length " << lengths[i] << " chunk " << chunk;
     }
   }
 }
 
 TEST(FileHash, FileHashSeesEveryByte) {
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("tl_test_hash_" + std::to_string(getpid()) + ".bin"))
-                               .string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("tl_test_hash_" + std::to_string(getpid()) + ".bin"))
+          .string();
   auto data = pattern(3 << 20);  // spans several 1 MiB read chunks
-  auto write = [&] { std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data.data()), data.size()); };
+  auto write = [&] {
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data.data()), data.size());
+  };
   write();
   const std::string h = file_content_hash(path);
   EXPECT_EQ(h, hash_text(xxh64(data.data(), data.size())));

@@ -1,6 +1,5 @@
 // Head checkpoints: round trip (same predictions), backbone mismatch, damaged files.
 #include <gtest/gtest.h>
-
 #include <hdf5.h>
 #include <unistd.h>
 
@@ -59,7 +58,8 @@ class HeadCheckpointTest : public ::testing::Test {
       p.value.copy_from(Tensor::from_vector(noise, p.value.shape()));
     }
     const float mean[3] = {0.5f, 0.4f, 0.3f}, std_dev[3] = {0.2f, 0.25f, 0.3f};
-    save_head_checkpoint(path, head, {"cat", "dog", "owl"}, BackboneIdentity::of_weights_file(weights_a, "resnet18"),
+    save_head_checkpoint(path, head, {"cat", "dog", "owl"},
+                         BackboneIdentity::of_weights_file(weights_a, "resnet18"),
                          Preprocessing::custom(mean, std_dev));
     return head;
   }
@@ -84,11 +84,13 @@ TEST_F(HeadCheckpointTest, RoundTripGivesTheSamePredictions) {
   EXPECT_EQ(ck.backbone.weights_hash, file_content_hash(weights_a));
   EXPECT_EQ(ck.preprocessing.preset, "custom");
   EXPECT_FLOAT_EQ(ck.preprocessing.params.std[1], 0.25f);
-  EXPECT_TRUE(ck.preprocessing == Preprocessing::custom(ck.preprocessing.params.mean, ck.preprocessing.params.std));
+  EXPECT_TRUE(ck.preprocessing ==
+              Preprocessing::custom(ck.preprocessing.params.mean, ck.preprocessing.params.std));
 
   auto loaded = ck.make_head();
   const Tensor features = Tensor::from_vector(test::random_floats(4 * 6, 8, -3, 3), {4, 6});
-  EXPECT_EQ(loaded->forward(features, false).to_vector<float>(), head.forward(features, false).to_vector<float>());
+  EXPECT_EQ(loaded->forward(features, false).to_vector<float>(),
+            head.forward(features, false).to_vector<float>());
   const auto a = predict_top_k(*loaded, features, 2), b = predict_top_k(head, features, 2);
   for (size_t i = 0; i < a.size(); ++i)
     for (size_t j = 0; j < 2; ++j) {
@@ -125,7 +127,8 @@ TEST_F(HeadCheckpointTest, DamagedFilesAreClearErrors) {
     const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
     const hsize_t dims[2] = {6, 5};
     const hid_t space = H5Screate_simple(2, dims, nullptr);
-    const hid_t ds = H5Dcreate2(file, "head/0.weight", H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t ds =
+        H5Dcreate2(file, "head/0.weight", H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     std::vector<float> zeros(30, 0.0f);
     H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros.data());
     H5Dclose(ds), H5Sclose(space), H5Fclose(file);
@@ -142,9 +145,12 @@ TEST_F(HeadCheckpointTest, DamagedFilesAreClearErrors) {
 
 TEST_F(HeadCheckpointTest, ClassNamesMustMatchTheHead) {
   Head head(HeadConfig{HeadKind::linear, 4, 0, 2, 0.0f, 1});
-  expect_error([&] {
-    save_head_checkpoint(path, head, {"only one"}, BackboneIdentity::of_weights_file(weights_a, "resnet18"), {});
-  }, {"1 class names", "2 classes"});
+  expect_error(
+      [&] {
+        save_head_checkpoint(path, head, {"only one"},
+                             BackboneIdentity::of_weights_file(weights_a, "resnet18"), {});
+      },
+      {"1 class names", "2 classes"});
 }
 
 }  // namespace
