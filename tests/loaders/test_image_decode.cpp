@@ -114,6 +114,26 @@ TEST_F(BadImageFiles, TruncationAtAnyPointIsAnError) {
   expect_error([&] { read_image(path); }, {path, "truncated JPEG"});
 }
 
+TEST_F(BadImageFiles, RandomlyCorruptedFilesNeverCrash) {
+  // Bytes overwritten at random positions (headers, tables, entropy-coded data): each decode
+  // either succeeds (the damage hit pixel data only) or is a tl::Error; nothing else escapes.
+  const Image src{29, 41, smooth_pixels(29, 41, 3)};
+  std::mt19937 gen(11);
+  for (const std::vector<uint8_t>& original :
+       {encode_jpeg(src, 85), encode_png(src), encode_bmp(src), read_file_bytes(image_fixture("progressive_83x67.jpg"), "fixture")}) {
+    for (int trial = 0; trial < 300; ++trial) {
+      std::vector<uint8_t> bytes = original;
+      const int hits = 1 + static_cast<int>(gen() % 4);
+      for (int k = 0; k < hits; ++k) bytes[gen() % bytes.size()] = static_cast<uint8_t>(gen());
+      try {
+        const Image image = decode(bytes);
+        EXPECT_EQ(image.pixels.size(), static_cast<size_t>(image.height) * image.width * 3);
+      } catch (const Error&) {
+      }
+    }
+  }
+}
+
 TEST_F(BadImageFiles, CorruptDataIsAnError) {
   const Image src{23, 37, smooth_pixels(23, 37, 3)};
   std::vector<uint8_t> png = encode_png(src);
