@@ -26,7 +26,7 @@ FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDatase
   loader_options.threads = options.threads;
   loader_options.seed = options.seed;
   for (int64_t view = 0; view < options.views; ++view) {
-    BatchLoader loader(dataset, transform, loader_options, static_cast<int>(view));
+    BatchLoader loader(dataset, transform, loader_options, static_cast<int>(options.first_epoch + view));
     int64_t row = 0;
     while (auto batch = loader.next()) {
       const int64_t b = batch->images.dim(0);
@@ -46,6 +46,22 @@ FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDatase
   return set;
 }
 
+EpochFeatures recompute_each_epoch(const ResNet& net, std::shared_ptr<const ImageDataset> dataset,
+                                   ImageTransform transform, ExtractionOptions options) {
+  TL_CHECK(options.views == 1, "recompute_each_epoch: one view per epoch, got views = " << options.views);
+  return [&net, dataset = std::move(dataset), transform = std::move(transform), options](int epoch) {
+    ExtractionOptions for_epoch = options;
+    for_epoch.first_epoch = options.first_epoch + epoch;
+    const FeatureSet set = extract_features(net, dataset, transform, for_epoch);
+    return LabeledFeatures{set.features, set.labels};
+  };
+}
+
+EpochFeatures cycle_views(const FeatureSet& set) {
+  TL_CHECK(set.views >= 1 && set.features.defined(), "cycle_views: an empty feature set");
+  return [set](int epoch) { return LabeledFeatures{set.view(epoch % set.views), set.labels}; };
+}
+
 FeatureCacheKey feature_cache_key(const ResNet& net, const BackboneIdentity& backbone,
                                   const ImageDataset& dataset, const ImageTransform& transform,
                                   const ExtractionOptions& options, ListingCheck check) {
@@ -54,7 +70,8 @@ FeatureCacheKey feature_cache_key(const ResNet& net, const BackboneIdentity& bac
   key.preprocessing = net.preprocessing;
   key.image_size = transform.out_height;
   key.transform = transform.description + " (" + std::to_string(transform.out_height) + "x" +
-                  std::to_string(transform.out_width) + ", seed " + std::to_string(options.seed) + ")";
+                  std::to_string(transform.out_width) + ", seed " + std::to_string(options.seed) +
+                  ", first epoch " + std::to_string(options.first_epoch) + ")";
   key.views = options.views;
   key.dataset = dataset_fingerprint(dataset, check);
   return key;

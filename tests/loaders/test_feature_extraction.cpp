@@ -102,6 +102,25 @@ TEST_F(FeatureExtractionTest, AugmentedViewsDifferAndAreSeeded) {
   EXPECT_NE(a.view(0).to_vector<float>(), a.view(1).to_vector<float>()) << "two different augmentations";
 }
 
+TEST_F(FeatureExtractionTest, RecomputeEachEpochEqualsCachedViews) {
+  RandomResizedCropOptions crop;
+  crop.size = 32;
+  const ImageTransform transform = train_transform(crop);
+  ExtractionOptions options;
+  options.seed = 9;
+  const EpochFeatures fresh = recompute_each_epoch(net, dataset(), transform, options);
+  options.views = 3;
+  const FeatureSet cached = extract_features(net, dataset(), transform, options);
+  const EpochFeatures cycled = cycle_views(cached);
+  for (int epoch : {0, 1, 2}) {
+    const LabeledFeatures a = fresh(epoch), b = cycled(epoch);
+    EXPECT_EQ(a.features.to_vector<float>(), b.features.to_vector<float>()) << "epoch " << epoch;
+    EXPECT_EQ(a.labels.to_vector<int32_t>(), listing.labels);
+  }
+  EXPECT_NE(fresh(0).features.to_vector<float>(), fresh(1).features.to_vector<float>()) << "new augmentation";
+  EXPECT_EQ(cycled(4).features.to_vector<float>(), cached.view(1).to_vector<float>()) << "4 mod 3";
+}
+
 TEST_F(FeatureExtractionTest, CacheSkipsTheBackboneUntilAnInputChanges) {
   const ImageTransform transform = eval_transform(36, 32);
   const BackboneIdentity backbone = BackboneIdentity::of_weights_file(weights, "resnet18-w4");
