@@ -20,28 +20,9 @@ using test::image_reference;
 using test::reference_image;
 using test::Tolerance;
 
-// Lossless formats decode exactly; the resize is PIL's own fixed-point algorithm, so it
-// matches bit for bit whenever both run their passes in the same order.
+// Lossless formats decode exactly; the resize is PIL's own fixed-point algorithm with
+// Pillow 13's pass order (loaders/resize.h), so it matches bit for bit as well.
 const Tolerance kExact{0, 0};
-
-// Pillow 13 (python-pillow/Pillow#9549) runs the vertical pass first for some resizes that
-// shrink the height and change the width too (a speed heuristic); tl keeps the classic order,
-// horizontal first, of every earlier Pillow. Both passes round to uint8 in between, so the
-// two orders differ by at most 1 level per pixel, on a minority of pixels. Everywhere else
-// (one axis unchanged, or the height not shrinking) Pillow 13 runs horizontal first and we
-// demand bit equality.
-Tolerance resize_tolerance(const Image& in, int out_height, int out_width) {
-  const bool order_may_differ = out_height < in.height && out_width != in.width;
-  return order_may_differ ? Tolerance{1, 0} : kExact;
-}
-
-// Both orders agree on most pixels: a systematic off-by-one (a rounding bug) would not.
-::testing::AssertionResult mostly_exact(const Image& actual, const Image& expected) {
-  size_t exact = 0;
-  for (size_t i = 0; i < actual.pixels.size() && i < expected.pixels.size(); ++i) exact += actual.pixels[i] == expected.pixels[i];
-  if (exact >= actual.pixels.size() * 3 / 4) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "only " << exact << " of " << actual.pixels.size() << " values equal";
-}
 
 const char* const kLossless[] = {"rgb_97x61.png", "gray_45x71.png",  "palette_53x37.png", "rgba_39x57.png",
                                  "rgb16_31x23.png", "wide_300x8.png", "rgb_35x29.bmp"};
@@ -88,16 +69,14 @@ void for_each_case(const std::string& group, Fn check) {
   }
 }
 
-TEST(ImageReference, ResizeMatchesTorchvision) {
+TEST(ImageReference, ResizeMatchesTorchvisionBitForBit) {
   int cases = 0;
   for_each_case("resize", [&](const std::string& file, const std::string& leaf, const std::string& dataset) {
     const int h = std::stoi(leaf), w = std::stoi(leaf.substr(leaf.find('x') + 1));
-    const Image in = read_image(image_fixture(file)), ours = resize_bilinear(in, h, w), pil = reference_image(dataset);
-    EXPECT_TRUE(same_image(ours, pil, resize_tolerance(in, h, w))) << dataset;
-    EXPECT_TRUE(mostly_exact(ours, pil)) << dataset;
+    EXPECT_TRUE(same_image(resize_bilinear(read_image(image_fixture(file)), h, w), reference_image(dataset))) << dataset;
     ++cases;
   });
-  EXPECT_EQ(cases, 7 * 6);
+  EXPECT_EQ(cases, 7 * 8);
 }
 
 TEST(ImageReference, ResizeShorterSideMatchesTorchvision) {
@@ -139,9 +118,8 @@ TEST(ImageReference, ResizedCropMatchesTorchvision) {
     const std::string dataset = std::string("resized_crop/") + file;
     auto box_value = [&](const char* key) { return static_cast<int>(image_reference().read_number_attribute(dataset, key)); };
     const CropBox box{box_value("top"), box_value("left"), box_value("height"), box_value("width")};
-    const Image ours = resized_crop(read_image(image_fixture(file)), box, 19, 23), pil = reference_image(dataset);
-    EXPECT_TRUE(same_image(ours, pil, resize_tolerance(Image{box.height, box.width, {}}, 19, 23))) << dataset;
-    EXPECT_TRUE(mostly_exact(ours, pil)) << dataset;
+    EXPECT_TRUE(same_image(resized_crop(read_image(image_fixture(file)), box, 19, 23), reference_image(dataset)))
+        << dataset;
   }
 }
 
