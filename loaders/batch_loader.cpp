@@ -16,7 +16,8 @@ BatchLoader::BatchLoader(std::shared_ptr<const ImageDataset> dataset, ImageTrans
            "batch loader: the transform has no fixed output size");
   TL_CHECK(options_.batch_size > 0, "batch loader: batch size must be positive, got " << options_.batch_size);
   TL_CHECK(options_.threads > 0, "batch loader: threads must be positive, got " << options_.threads);
-  TL_CHECK(options_.prefetch_batches > 0, "batch loader: prefetch must be positive, got " << options_.prefetch_batches);
+  TL_CHECK(options_.prefetch_batches > 0,
+           "batch loader: prefetch must be positive, got " << options_.prefetch_batches);
   order_.resize(dataset_->size());
   for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
   if (options_.shuffle) {
@@ -43,8 +44,9 @@ void BatchLoader::work() {
     {
       std::unique_lock<std::mutex> lock(mutex_);
       work_ready_.wait(lock, [&] {
-        return stopping_ || (next_to_build_ < num_batches_ &&
-                             next_to_build_ < next_to_hand_out_ + static_cast<size_t>(options_.prefetch_batches));
+        return stopping_ ||
+               (next_to_build_ < num_batches_ &&
+                next_to_build_ < next_to_hand_out_ + static_cast<size_t>(options_.prefetch_batches));
       });
       if (stopping_) return;
       b = next_to_build_++;
@@ -72,8 +74,8 @@ BatchLoader::Slot BatchLoader::build(size_t batch_index) {
         Image image = transform_.apply(dataset_->load(sample),
                                        derive_seed(options_.seed, static_cast<uint64_t>(epoch_), sample));
         TL_CHECK(image.height == transform_.out_height && image.width == transform_.out_width,
-                 "'" << dataset_->name(sample) << "': the transform made " << image.height << "x" << image.width
-                     << ", expected " << transform_.out_height << "x" << transform_.out_width);
+                 "'" << dataset_->name(sample) << "': the transform made " << image.height << "x"
+                     << image.width << ", expected " << transform_.out_height << "x" << transform_.out_width);
         images.push_back(std::move(image));
         batch.labels.push_back(dataset_->label(sample));
         batch.names.push_back(dataset_->name(sample));

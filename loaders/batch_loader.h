@@ -53,8 +53,8 @@ struct Batch {
 
 class BatchLoader {
  public:
-  BatchLoader(std::shared_ptr<const ImageDataset> dataset, ImageTransform transform, BatchLoaderOptions options,
-              int epoch = 0);
+  BatchLoader(std::shared_ptr<const ImageDataset> dataset, ImageTransform transform,
+              BatchLoaderOptions options, int epoch = 0);
   ~BatchLoader();
   BatchLoader(const BatchLoader&) = delete;
   BatchLoader& operator=(const BatchLoader&) = delete;

@@ -24,7 +24,7 @@ using test::Tolerance;
 // Pillow 13's pass order (loaders/resize.h), so it matches bit for bit as well.
 const Tolerance kExact{0, 0};
 
-const char* const kLossless[] = {"rgb_97x61.png", "gray_45x71.png",  "palette_53x37.png", "rgba_39x57.png",
+const char* const kLossless[] = {"rgb_97x61.png",   "gray_45x71.png", "palette_53x37.png", "rgba_39x57.png",
                                  "rgb16_31x23.png", "wide_300x8.png", "rgb_35x29.bmp"};
 
 ::testing::AssertionResult same_image(const Image& actual, const Image& expected, Tolerance tol = kExact) {
@@ -39,7 +39,8 @@ TEST(ImageReference, LosslessFilesDecodeLikePil) {
   // transparency ignored), RGBA (alpha dropped), 16-bit RGB (high byte) and a 24-bit BMP
   // with padded rows, all against PIL's Image.open(f).convert("RGB").
   for (const char* file : kLossless)
-    EXPECT_TRUE(same_image(read_image(image_fixture(file)), reference_image(std::string("decoded/") + file))) << file;
+    EXPECT_TRUE(same_image(read_image(image_fixture(file)), reference_image(std::string("decoded/") + file)))
+        << file;
 }
 
 TEST(ImageReference, JpegsDecodeCloseToPil) {
@@ -54,7 +55,8 @@ TEST(ImageReference, JpegsDecodeCloseToPil) {
     const Image pil = reference_image(std::string("decoded/") + file);
     EXPECT_TRUE(same_image(ours, pil, Tolerance{4, 0})) << file;
     double total = 0;
-    for (size_t i = 0; i < ours.pixels.size(); ++i) total += std::abs(int{ours.pixels[i]} - int{pil.pixels[i]});
+    for (size_t i = 0; i < ours.pixels.size(); ++i)
+      total += std::abs(int{ours.pixels[i]} - int{pil.pixels[i]});
     EXPECT_LT(total / ours.pixels.size(), 0.25) << file << ": mean absolute difference";
   }
 }
@@ -65,7 +67,8 @@ void for_each_case(const std::string& group, Fn check) {
   for (const char* file : kLossless) {
     const std::string where = group + "/" + file;
     if (!image_reference().exists(where)) continue;
-    for (const std::string& leaf : image_reference().children(where)) check(std::string(file), leaf, where + "/" + leaf);
+    for (const std::string& leaf : image_reference().children(where))
+      check(std::string(file), leaf, where + "/" + leaf);
   }
 }
 
@@ -73,7 +76,8 @@ TEST(ImageReference, ResizeMatchesTorchvisionBitForBit) {
   int cases = 0;
   for_each_case("resize", [&](const std::string& file, const std::string& leaf, const std::string& dataset) {
     const int h = std::stoi(leaf), w = std::stoi(leaf.substr(leaf.find('x') + 1));
-    EXPECT_TRUE(same_image(resize_bilinear(read_image(image_fixture(file)), h, w), reference_image(dataset))) << dataset;
+    EXPECT_TRUE(same_image(resize_bilinear(read_image(image_fixture(file)), h, w), reference_image(dataset)))
+        << dataset;
     ++cases;
   });
   EXPECT_EQ(cases, 7 * 8);
@@ -81,12 +85,13 @@ TEST(ImageReference, ResizeMatchesTorchvisionBitForBit) {
 
 TEST(ImageReference, ResizeShorterSideMatchesTorchvision) {
   int cases = 0;
-  for_each_case("resize_short", [&](const std::string& file, const std::string& leaf, const std::string& dataset) {
-    EXPECT_TRUE(same_image(resize_shorter_side(read_image(image_fixture(file)), std::stoi(leaf)),
-                           reference_image(dataset)))
-        << dataset;
-    ++cases;
-  });
+  for_each_case(
+      "resize_short", [&](const std::string& file, const std::string& leaf, const std::string& dataset) {
+        EXPECT_TRUE(same_image(resize_shorter_side(read_image(image_fixture(file)), std::stoi(leaf)),
+                               reference_image(dataset)))
+            << dataset;
+        ++cases;
+      });
   EXPECT_EQ(cases, 6 * 3 + 2);
 }
 
@@ -94,11 +99,13 @@ TEST(ImageReference, CenterCropMatchesTorchvisionIncludingPadding) {
   // The cases include odd margins (Python's round half to even decides the offset) and
   // crops larger than the image (torchvision pads with zeros).
   int cases = 0;
-  for_each_case("center_crop", [&](const std::string& file, const std::string& leaf, const std::string& dataset) {
-    const int h = std::stoi(leaf), w = std::stoi(leaf.substr(leaf.find('x') + 1));
-    EXPECT_TRUE(same_image(center_crop(read_image(image_fixture(file)), h, w), reference_image(dataset))) << dataset;
-    ++cases;
-  });
+  for_each_case(
+      "center_crop", [&](const std::string& file, const std::string& leaf, const std::string& dataset) {
+        const int h = std::stoi(leaf), w = std::stoi(leaf.substr(leaf.find('x') + 1));
+        EXPECT_TRUE(same_image(center_crop(read_image(image_fixture(file)), h, w), reference_image(dataset)))
+            << dataset;
+        ++cases;
+      });
   EXPECT_EQ(cases, 7 * 5);
 }
 
@@ -116,9 +123,12 @@ TEST(ImageReference, EvalTransformMatchesTorchvision) {
 TEST(ImageReference, ResizedCropMatchesTorchvision) {
   for (const char* file : kLossless) {
     const std::string dataset = std::string("resized_crop/") + file;
-    auto box_value = [&](const char* key) { return static_cast<int>(image_reference().read_number_attribute(dataset, key)); };
+    auto box_value = [&](const char* key) {
+      return static_cast<int>(image_reference().read_number_attribute(dataset, key));
+    };
     const CropBox box{box_value("top"), box_value("left"), box_value("height"), box_value("width")};
-    EXPECT_TRUE(same_image(resized_crop(read_image(image_fixture(file)), box, 19, 23), reference_image(dataset)))
+    EXPECT_TRUE(
+        same_image(resized_crop(read_image(image_fixture(file)), box, 19, 23), reference_image(dataset)))
         << dataset;
   }
 }
@@ -149,7 +159,8 @@ TEST(ImageReference, NormalizeMatchesTorchvisionAndKeras) {
       {"custom", Preprocessing::custom(custom_mean, custom_std)}};
   for (const auto& [name, preprocessing] : presets) {
     const std::vector<float> expected = image_reference().read_f32(std::string("normalize/") + name);
-    EXPECT_TRUE(all_close(normalize(batch, preprocessing.params).to_vector<float>(), expected, Tolerance{1e-6, 1e-6}))
+    EXPECT_TRUE(
+        all_close(normalize(batch, preprocessing.params).to_vector<float>(), expected, Tolerance{1e-6, 1e-6}))
         << name;
   }
 }
