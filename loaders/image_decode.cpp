@@ -33,7 +33,10 @@ bool starts_with(const uint8_t* data, size_t size, const char* magic, size_t n) 
 bool jpeg_reaches_end_marker(const uint8_t* d, size_t n) {
   size_t i = 2;  // after SOI (FF D8)
   while (i + 1 < n) {
-    if (d[i] != 0xFF) return false;  // a segment did not end where its length said
+    if (d[i] != 0xFF) {  // stray bytes between segments: skipped, as libjpeg does (with a warning)
+      ++i;
+      continue;
+    }
     const uint8_t marker = d[i + 1];
     if (marker == 0xFF) {  // fill byte
       ++i;
@@ -55,11 +58,11 @@ bool jpeg_reaches_end_marker(const uint8_t* d, size_t n) {
 // bytes after it are tolerated, as PIL does).
 bool png_has_end_chunk(const uint8_t* d, size_t n) {
   static const uint8_t kIend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
-  for (size_t at = n >= 12 ? n - 12 : 0; n >= 12; --at) {
+  if (n < 12) return false;
+  for (size_t at = n - 12;; --at) {  // from the end: IEND is normally the last 12 bytes
     if (std::memcmp(d + at, kIend, 12) == 0) return true;
-    if (at == 0) break;
+    if (at == 0) return false;
   }
-  return false;
 }
 
 // An uncompressed BMP holds its pixel array at bfOffBits; the rows are padded to 4 bytes.

@@ -59,6 +59,16 @@ TEST(ImageDecode, BmpIsLosslessAndJpegClose) {
   EXPECT_TRUE(all_close(decode(encode_jpeg(src, 100)).pixels, src.pixels, Tolerance{8, 0}));
 }
 
+TEST(ImageDecode, BytesAfterTheEndAreTolerated) {
+  // Cameras and editors append data after JPEG's EOI / PNG's IEND; PIL ignores it, so do we.
+  const Image src{9, 13, smooth_pixels(9, 13, 3)};
+  for (std::vector<uint8_t> bytes : {encode_jpeg(src, 95), encode_png(src)}) {
+    const Image clean = decode(bytes);
+    bytes.insert(bytes.end(), {'t', 'r', 'a', 'i', 'l', 0xFF, 0x00, 0x42});
+    EXPECT_EQ(decode(bytes).pixels, clean.pixels);
+  }
+}
+
 TEST(ImageDecode, SniffsFormatsFromMagicBytes) {
   const auto sniff = [](const std::string& s) {
     return sniff_image_format(reinterpret_cast<const uint8_t*>(s.data()), s.size());
