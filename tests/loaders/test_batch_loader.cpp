@@ -81,6 +81,11 @@ TEST(BatchLoader, SameBatchesWithOneOrTwoThreads) {
     EXPECT_EQ(a.labels, b.labels);
     EXPECT_EQ(a.names, b.names);
     EXPECT_EQ(a.batch_sizes, (std::vector<int64_t>{4, 4, 3}));
+    // More threads than samples in a batch, no prefetch beyond the current batch.
+    BatchLoaderOptions o = options(3, true, 5);
+    o.prefetch_batches = 1;
+    BatchLoader three(folder, t, o);
+    EXPECT_EQ(collect(three).images, a.images) << t.description;
   }
 }
 
