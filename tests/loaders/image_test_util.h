@@ -48,8 +48,8 @@ inline ScratchDirCleaner scratch_dir_cleaner;
 // A fresh, empty scratch folder under the system temp directory, private to this process
 // (ctest runs tests in parallel processes).
 inline std::filesystem::path scratch_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("tl_test_images_" + std::to_string(::getpid()) + "_" + name);
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tl_test_images_" + std::to_string(::getpid()) + "_" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   scratch_dir_cleaner.dirs.push_back(dir);
