@@ -23,8 +23,7 @@ BatchLoader::BatchLoader(std::shared_ptr<const ImageDataset> dataset, ImageTrans
   for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
   if (options_.shuffle) {
     SeededRng rng(derive_seed(options_.seed, static_cast<uint64_t>(epoch_), ~uint64_t{0}));
-    for (size_t i = order_.size(); i > 1; --i)
-      std::swap(order_[i - 1], order_[static_cast<size_t>(rng.integer(0, static_cast<int64_t>(i) - 1))]);
+    seeded_shuffle(order_, rng);
   }
   num_batches_ = (order_.size() + options_.batch_size - 1) / options_.batch_size;
   for (int t = 0; t < options_.threads; ++t) workers_.emplace_back([this] { work(); });

@@ -7,15 +7,6 @@
 #include "loaders/seeded_rng.h"
 
 namespace tl {
-namespace {
-
-// Fisher-Yates with SeededRng: the same seed gives the same permutation everywhere.
-void seeded_shuffle(std::vector<size_t>& v, SeededRng& rng) {
-  for (size_t i = v.size(); i > 1; --i)
-    std::swap(v[i - 1], v[static_cast<size_t>(rng.integer(0, static_cast<int64_t>(i) - 1))]);
-}
-
-}  // namespace
 
 DatasetSubset::DatasetSubset(std::shared_ptr<const ImageDataset> parent, std::vector<size_t> indices)
     : parent_(std::move(parent)), indices_(std::move(indices)) {

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace tl {
 
@@ -40,6 +42,13 @@ inline uint64_t derive_seed(uint64_t seed, uint64_t stream, uint64_t index) {
   SeededRng a(seed ^ (stream * 0xD1B54A32D192ED03ull));
   SeededRng b(a.next() ^ (index * 0x8CB92BA72F3D8DD7ull));
   return b.next();
+}
+
+// Fisher-Yates with SeededRng: the same seed gives the same permutation everywhere.
+template <typename T>
+void seeded_shuffle(std::vector<T>& values, SeededRng& rng) {
+  for (size_t i = values.size(); i > 1; --i)
+    std::swap(values[i - 1], values[static_cast<size_t>(rng.integer(0, static_cast<int64_t>(i) - 1))]);
 }
 
 }  // namespace tl

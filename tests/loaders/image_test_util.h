@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -34,11 +35,24 @@ inline Image reference_image(const std::string& dataset) {
   return image;
 }
 
-// A fresh, empty scratch folder under the system temp directory.
+// Scratch folders are removed when the test process exits.
+struct ScratchDirCleaner {
+  std::vector<std::filesystem::path> dirs;
+  ~ScratchDirCleaner() {
+    std::error_code ec;
+    for (const auto& dir : dirs) std::filesystem::remove_all(dir, ec);
+  }
+};
+inline ScratchDirCleaner scratch_dir_cleaner;
+
+// A fresh, empty scratch folder under the system temp directory, private to this process
+// (ctest runs tests in parallel processes).
 inline std::filesystem::path scratch_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("tl_test_images_" + name);
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tl_test_images_" + std::to_string(::getpid()) + "_" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  scratch_dir_cleaner.dirs.push_back(dir);
   return dir;
 }
 
