@@ -34,7 +34,8 @@ __global__ void tiled_matmul_kernel(const float* __restrict__ a, const float* __
   if (row < m && col < n) c[row * n + col] = acc;
 }
 
-__global__ void warp_ops_kernel(const float* x, float* scan, float* xor_sum, float* group_first, unsigned* ballot) {
+__global__ void warp_ops_kernel(const float* x, float* scan, float* xor_sum, float* group_first, unsigned* ballot,
+                                int* block_positives) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   const int lane = static_cast<int>(threadIdx.x % 32);
   const float v = x[i];
@@ -50,6 +51,8 @@ __global__ void warp_ops_kernel(const float* x, float* scan, float* xor_sum, flo
   group_first[i] = __shfl_sync(kFullMask, v, 0, 8);
   const unsigned bits = __ballot_sync(kFullMask, v > 0.0f);
   if (lane == 0) ballot[i / 32] = bits;
+  const int positives = __syncthreads_count(v > 0.0f);
+  if (threadIdx.x == 0) block_positives[blockIdx.x] = positives;
 }
 
 __global__ void histogram_kernel(const int* v, int n, unsigned* bins, const float* x, float* total) {
@@ -136,6 +139,16 @@ __global__ void cp_async_copy_kernel(const float* in, float* out, bool wait) {
 
 __global__ void empty_kernel() {}
 
+constexpr int kBigSmemFloats = 16384;  // 64 KiB
+
+// One block of 1024 threads reverses n <= 16384 floats through 64 KiB of dynamic shared memory.
+__global__ void reverse_64k_kernel(const float* x, float* y, int n) {
+  float* staged = dynamic_shared<float>();
+  for (int i = static_cast<int>(threadIdx.x); i < n; i += static_cast<int>(blockDim.x)) staged[i] = x[i];
+  __syncthreads();
+  for (int i = static_cast<int>(threadIdx.x); i < n; i += static_cast<int>(blockDim.x)) y[i] = staged[n - 1 - i];
+}
+
 }  // namespace
 
 void tiled_matmul(const float* a, const float* b, float* c, int m, int n, int k, PlantedBug bug,
@@ -153,11 +166,11 @@ void tiled_matmul(const float* a, const float* b, float* c, int m, int n, int k,
   }
 }
 
-void warp_ops(const float* x, float* scan, float* xor_sum, float* group_first, unsigned* ballot, int n,
-              cudaStream_t stream) {
+void warp_ops(const float* x, float* scan, float* xor_sum, float* group_first, unsigned* ballot,
+              int* block_positives, int n, cudaStream_t stream) {
   TL_CHECK(n % 64 == 0, "warp_ops: n=" << n << " must be a multiple of 64");
   launch(warp_ops_kernel, dim3(static_cast<unsigned>(n / 64)), dim3(64), 0, stream, x, scan, xor_sum, group_first,
-         ballot);
+         ballot, block_positives);
 }
 
 void histogram(const int* v, int n, unsigned* bins, const float* x, float* total, cudaStream_t stream) {
@@ -186,5 +199,13 @@ void cp_async_copy(const float* in, float* out, bool wait, cudaStream_t stream) 
   launch(cp_async_copy_kernel, dim3(1), dim3(8), 0, stream, in, out, wait);
 }
 void oversized_block(cudaStream_t stream) { launch(empty_kernel, dim3(1), dim3(2048), 0, stream); }
+
+void reverse_with_64k_smem(const float* x, float* y, int n, bool raise_limit, cudaStream_t stream) {
+  TL_CHECK(n <= kBigSmemFloats, "reverse_with_64k_smem: n=" << n << " exceeds " << kBigSmemFloats);
+  constexpr size_t kBytes = kBigSmemFloats * sizeof(float);
+  const int limit = raise_limit ? static_cast<int>(kBytes) : 48 << 10;
+  TL_CUDA_CHECK(cudaFuncSetAttribute(reverse_64k_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, limit));
+  launch(reverse_64k_kernel, dim3(1), dim3(1024), kBytes, stream, x, y, n);
+}
 
 }  // namespace tl::test_kernels

@@ -5,7 +5,9 @@
 // emulator can show: planted bugs caught deterministically, deadlocks and traps reported.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 
 #include "engine/ops.h"
@@ -111,12 +113,13 @@ TEST(CudaEmulatorPlantedBugs, DISABLED_MissingSyncthreadsRaceForTsan) {
 #endif
 }
 
-TEST(CudaEmulator, WarpShufflesAndBallot) {
+TEST(CudaEmulator, WarpShufflesVotesAndSyncthreadsCount) {
   TL_REQUIRE_GPU();
   const int n = 256;
   const auto x = test::random_floats(n, 81);
   std::vector<float> scan(n), sum(n), first(n);
   std::vector<unsigned> ballot(n / 32, 0);
+  std::vector<int32_t> positives(n / 64, 0);
   for (int w = 0; w < n / 32; ++w) {
     float running = 0, total = 0;
     for (int l = 0; l < 32; ++l) total += x[static_cast<size_t>(w * 32 + l)];
@@ -127,14 +130,17 @@ TEST(CudaEmulator, WarpShufflesAndBallot) {
       sum[i] = total;
       first[i] = x[static_cast<size_t>(w * 32 + l / 8 * 8)];
       if (x[i] > 0) ballot[static_cast<size_t>(w)] |= 1u << l;
+      if (x[i] > 0) ++positives[static_cast<size_t>(w / 2)];
     }
   }
   for_each_schedule([&] {
     const Tensor gx = on_gpu(x);
     Tensor gscan = poisoned(n), gsum = poisoned(n), gfirst = poisoned(n);
-    Tensor gballot = Tensor::zeros({n / 32}, DType::i32, kGpu);
+    Tensor gballot = Tensor::zeros({n / 32}, DType::i32, kGpu), gpositives = Tensor::zeros({n / 64}, DType::i32, kGpu);
     test_kernels::warp_ops(gx.data<float>(), gscan.data<float>(), gsum.data<float>(), gfirst.data<float>(),
-                           reinterpret_cast<unsigned*>(gballot.data<int32_t>()), n, stream_for(kGpu));
+                           reinterpret_cast<unsigned*>(gballot.data<int32_t>()), gpositives.data<int32_t>(), n,
+                           stream_for(kGpu));
+    EXPECT_EQ(gpositives.to_vector<int32_t>(), positives) << "__syncthreads_count";
     // Sums of up to 32 values in [-1, 1] in a different order: a few float32 ulps of ~32.
     EXPECT_TRUE(all_close(gscan.to_vector<float>(), scan, Tolerance{1e-5, 1e-5}));
     EXPECT_TRUE(all_close(gsum.to_vector<float>(), sum, Tolerance{1e-5, 1e-5}));
@@ -254,6 +260,56 @@ TEST(CudaEmulator, InvalidLaunchConfigurationThrows) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("cudaErrorInvalidConfiguration"), std::string::npos) << e.what();
   }
+}
+
+TEST(CudaEmulator, DynamicSharedMemoryOver48KiBNeedsTheAttribute) {
+  TL_REQUIRE_GPU();
+  const int n = 12345;
+  const auto x = test::random_floats(n, 98);
+  const std::vector<float> expected(x.rbegin(), x.rend());
+  const Tensor gx = on_gpu(x);
+  Tensor gy = poisoned(n);
+  EXPECT_THROW(test_kernels::reverse_with_64k_smem(gx.data<float>(), gy.data<float>(), n, false, stream_for(kGpu)), Error);
+  test_kernels::reverse_with_64k_smem(gx.data<float>(), gy.data<float>(), n, true, stream_for(kGpu));
+  EXPECT_TRUE(all_close(gy.to_vector<float>(), expected, Tolerance{0, 0}));
+}
+
+TEST(CudaEmulator, RuntimeMemoryEventsAndErrors) {
+  TL_REQUIRE_GPU();
+  cudaDeviceProp prop{};
+  ASSERT_EQ(cudaGetDeviceProperties(&prop, 0), cudaSuccess);
+  EXPECT_EQ(prop.warpSize, 32);
+  EXPECT_EQ(prop.maxThreadsPerBlock, 1024);
+  // A 2D copy of a 3x5 window out of an 8-wide host matrix into a 6-wide device one and back.
+  std::vector<float> host(4 * 8), back(4 * 6, -1.0f);
+  for (size_t i = 0; i < host.size(); ++i) host[i] = static_cast<float>(i);
+  float* device = nullptr;
+  ASSERT_EQ(cudaMalloc(reinterpret_cast<void**>(&device), back.size() * sizeof(float)), cudaSuccess);
+  ASSERT_EQ(cudaMemset(device, 0, back.size() * sizeof(float)), cudaSuccess);
+  ASSERT_EQ(cudaMemcpy2D(device, 6 * sizeof(float), host.data() + 1, 8 * sizeof(float), 5 * sizeof(float), 3,
+                         cudaMemcpyHostToDevice),
+            cudaSuccess);
+  ASSERT_EQ(cudaMemcpy(back.data(), device, back.size() * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 6; ++c)
+      EXPECT_EQ(back[static_cast<size_t>(r * 6 + c)], r < 3 && c < 5 ? host[static_cast<size_t>(r * 8 + c + 1)] : 0.0f)
+          << r << "," << c;
+  EXPECT_EQ(cudaFree(device), cudaSuccess);
+  int not_device_memory = 0;
+  EXPECT_NE(cudaFree(&not_device_memory), cudaSuccess);
+  EXPECT_NE(cudaGetLastError(), cudaSuccess) << "the failed cudaFree is the last error";
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess) << "reading the last error clears it";
+  cudaEvent_t start = nullptr, stop = nullptr;
+  ASSERT_EQ(cudaEventCreate(&start), cudaSuccess);
+  ASSERT_EQ(cudaEventCreate(&stop), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(start, stream_for(kGpu)), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(stop, stream_for(kGpu)), cudaSuccess);
+  ASSERT_EQ(cudaEventSynchronize(stop), cudaSuccess);
+  float ms = -1;
+  EXPECT_EQ(cudaEventElapsedTime(&ms, start, stop), cudaSuccess);
+  EXPECT_GE(ms, 0.0f);
+  EXPECT_EQ(cudaEventDestroy(start), cudaSuccess);
+  EXPECT_EQ(cudaEventDestroy(stop), cudaSuccess);
 }
 
 // Behaviours that are undefined or fatal to the context on a GPU: emulator only.
