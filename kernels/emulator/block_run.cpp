@@ -217,7 +217,8 @@ void BlockRun::abort_locked(const std::string& why) {
   if (!aborted_) {
     aborted_ = true;
     std::ostringstream out;
-    out << why << " (block " << block_index_ << " of " << blocks_ << ", " << threads_ << " threads per block)";
+    out << why << " (block " << block_index_ << " of " << blocks_ << ", " << threads_
+        << " threads per block)";
     error_ = out.str();
   }
   for (auto& s : wake_) s->release();
@@ -254,7 +255,8 @@ int BlockRun::syncthreads_count(int thread, int predicate) {
 }
 
 void BlockRun::warp_exchange(int thread, unsigned mask, const void* mine, size_t bytes, void* all) {
-  TL_CHECK(bytes <= kWarpSlotBytes, "warp exchange of " << bytes << " bytes (at most " << kWarpSlotBytes << ")");
+  TL_CHECK(bytes <= kWarpSlotBytes,
+           "warp exchange of " << bytes << " bytes (at most " << kWarpSlotBytes << ")");
   std::unique_lock lock(mutex_);
   Warp& w = warps_[static_cast<size_t>(thread / 32)];
   const int lane = thread % 32;
@@ -286,7 +288,9 @@ unsigned BlockRun::active_mask(int thread) {
 // ---- the device-side entry points ----
 
 void syncthreads() { current("__syncthreads").syncthreads(t_thread); }
-int syncthreads_count(int predicate) { return current("__syncthreads_count").syncthreads_count(t_thread, predicate); }
+int syncthreads_count(int predicate) {
+  return current("__syncthreads_count").syncthreads_count(t_thread, predicate);
+}
 void warp_exchange(unsigned mask, const void* mine, size_t bytes, void* all) {
   current("a warp operation").warp_exchange(t_thread, mask, mine, bytes, all);
 }
@@ -295,7 +299,8 @@ void* dynamic_shared_memory() { return current("dynamic shared memory").dynamic_
 void trap(const char* what) { current(what).abort(t_thread, what); }
 
 void cp_async_enqueue(void* dst, const void* src, size_t copy_bytes, size_t src_bytes) {
-  TL_CHECK(src_bytes <= copy_bytes, "cp.async: source size " << src_bytes << " exceeds the copy size " << copy_bytes);
+  TL_CHECK(src_bytes <= copy_bytes,
+           "cp.async: source size " << src_bytes << " exceeds the copy size " << copy_bytes);
   t_copies.push_back({dst, src, copy_bytes, src_bytes, 0});
 }
 

@@ -38,17 +38,17 @@ class BlockRun {
  private:
   enum class State : uint8_t { runnable, at_barrier, at_warp, exited };
   struct Warp {
-    unsigned live = 0;      // lanes that have not exited the kernel in this block
-    unsigned arrived = 0;   // lanes waiting in the current exchange
-    unsigned mask = 0;      // the mask of the current exchange
+    unsigned live = 0;     // lanes that have not exited the kernel in this block
+    unsigned arrived = 0;  // lanes waiting in the current exchange
+    unsigned mask = 0;     // the mask of the current exchange
     uint64_t generation = 0;
-    unsigned contributed[2] = {0, 0};  // the lanes that took part, by generation parity
+    unsigned contributed[2] = {0, 0};                        // the lanes that took part, by generation parity
     alignas(16) unsigned char slots[2][32][kWarpSlotBytes];  // double-buffered by generation
   };
 
   void worker(int thread, const std::function<void()>* body);
-  void start_block();                                   // with the lock held
-  bool release_completed(int thread);                   // with the lock held
+  void start_block();                  // with the lock held
+  bool release_completed(int thread);  // with the lock held
   void wait(std::unique_lock<std::mutex>& lock, int thread);
   int next_in_order(int after);
   [[noreturn]] void abort_locked(const std::string& why);

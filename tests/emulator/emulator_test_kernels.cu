@@ -1,9 +1,8 @@
 // Test kernels for the SIMT emulator and the tensor-core helpers; see emulator_test_kernels.h.
-#include "tests/emulator/emulator_test_kernels.h"
-
 #include "kernels/cuda/launch.h"
 #include "kernels/cuda/mma.h"
 #include "kernels/cuda/shared_memory.h"
+#include "tests/emulator/emulator_test_kernels.h"
 
 namespace tl::test_kernels {
 namespace {
@@ -15,8 +14,8 @@ constexpr unsigned kFullMask = 0xffffffffu;
 
 // Block (16, 16) computes one 16x16 tile of C; each thread one element.
 template <PlantedBug kBug>
-__global__ void tiled_matmul_kernel(const float* __restrict__ a, const float* __restrict__ b, float* __restrict__ c,
-                                    int m, int n, int k) {
+__global__ void tiled_matmul_kernel(const float* __restrict__ a, const float* __restrict__ b,
+                                    float* __restrict__ c, int m, int n, int k) {
   __shared__ float a_tile[kTile][kTile];
   __shared__ float b_tile[kTile][kTile];
   const int tx = static_cast<int>(threadIdx.x), ty = static_cast<int>(threadIdx.y);
@@ -34,8 +33,8 @@ __global__ void tiled_matmul_kernel(const float* __restrict__ a, const float* __
   if (row < m && col < n) c[row * n + col] = acc;
 }
 
-__global__ void warp_ops_kernel(const float* x, float* scan, float* xor_sum, float* group_first, unsigned* ballot,
-                                int* block_positives) {
+__global__ void warp_ops_kernel(const float* x, float* scan, float* xor_sum, float* group_first,
+                                unsigned* ballot, int* block_positives) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   const int lane = static_cast<int>(threadIdx.x % 32);
   const float v = x[i];
@@ -76,8 +75,10 @@ __global__ void mma_tf32_kernel(const float* a, const float* b, const float* c, 
   const int lane = static_cast<int>(threadIdx.x);
   uint32_t af[4], bf[2];
   float cf[4], df[4];
-  for (int r = 0; r < 4; ++r) af[r] = mma::to_tf32(a[mma::tf32_a_row(lane, r) * 8 + mma::tf32_a_col(lane, r)]);
-  for (int r = 0; r < 2; ++r) bf[r] = mma::to_tf32(b[mma::tf32_b_row(lane, r) * 8 + mma::tf32_b_col(lane, r)]);
+  for (int r = 0; r < 4; ++r)
+    af[r] = mma::to_tf32(a[mma::tf32_a_row(lane, r) * 8 + mma::tf32_a_col(lane, r)]);
+  for (int r = 0; r < 2; ++r)
+    bf[r] = mma::to_tf32(b[mma::tf32_b_row(lane, r) * 8 + mma::tf32_b_col(lane, r)]);
   for (int r = 0; r < 4; ++r) cf[r] = c[mma::c_row(lane, r) * 8 + mma::c_col(lane, r)];
   mma::mma_m16n8k8_tf32(df, af, bf, cf);
   for (int r = 0; r < 4; ++r) d[mma::c_row(lane, r) * 8 + mma::c_col(lane, r)] = df[r];
@@ -146,7 +147,8 @@ __global__ void reverse_64k_kernel(const float* x, float* y, int n) {
   float* staged = dynamic_shared<float>();
   for (int i = static_cast<int>(threadIdx.x); i < n; i += static_cast<int>(blockDim.x)) staged[i] = x[i];
   __syncthreads();
-  for (int i = static_cast<int>(threadIdx.x); i < n; i += static_cast<int>(blockDim.x)) y[i] = staged[n - 1 - i];
+  for (int i = static_cast<int>(threadIdx.x); i < n; i += static_cast<int>(blockDim.x))
+    y[i] = staged[n - 1 - i];
 }
 
 }  // namespace
@@ -158,19 +160,22 @@ void tiled_matmul(const float* a, const float* b, float* c, int m, int n, int k,
     case PlantedBug::none:
       return launch(tiled_matmul_kernel<PlantedBug::none>, grid, block, 0, stream, a, b, c, m, n, k);
     case PlantedBug::tile_edge_off_by_one:
-      return launch(tiled_matmul_kernel<PlantedBug::tile_edge_off_by_one>, grid, block, 0, stream, a, b, c, m, n, k);
+      return launch(tiled_matmul_kernel<PlantedBug::tile_edge_off_by_one>, grid, block, 0, stream, a, b, c, m,
+                    n, k);
     case PlantedBug::missing_first_sync:
-      return launch(tiled_matmul_kernel<PlantedBug::missing_first_sync>, grid, block, 0, stream, a, b, c, m, n, k);
+      return launch(tiled_matmul_kernel<PlantedBug::missing_first_sync>, grid, block, 0, stream, a, b, c, m,
+                    n, k);
     case PlantedBug::missing_second_sync:
-      return launch(tiled_matmul_kernel<PlantedBug::missing_second_sync>, grid, block, 0, stream, a, b, c, m, n, k);
+      return launch(tiled_matmul_kernel<PlantedBug::missing_second_sync>, grid, block, 0, stream, a, b, c, m,
+                    n, k);
   }
 }
 
 void warp_ops(const float* x, float* scan, float* xor_sum, float* group_first, unsigned* ballot,
               int* block_positives, int n, cudaStream_t stream) {
   TL_CHECK(n % 64 == 0, "warp_ops: n=" << n << " must be a multiple of 64");
-  launch(warp_ops_kernel, dim3(static_cast<unsigned>(n / 64)), dim3(64), 0, stream, x, scan, xor_sum, group_first,
-         ballot, block_positives);
+  launch(warp_ops_kernel, dim3(static_cast<unsigned>(n / 64)), dim3(64), 0, stream, x, scan, xor_sum,
+         group_first, ballot, block_positives);
 }
 
 void histogram(const int* v, int n, unsigned* bins, const float* x, float* total, cudaStream_t stream) {
@@ -178,22 +183,25 @@ void histogram(const int* v, int n, unsigned* bins, const float* x, float* total
 }
 
 void reverse_blocks(const float* x, float* y, int n, int block, cudaStream_t stream) {
-  launch(reverse_blocks_kernel, dim3(blocks_for(n, static_cast<unsigned>(block))), dim3(static_cast<unsigned>(block)),
-         static_cast<size_t>(block) * sizeof(float), stream, x, y, n);
+  launch(reverse_blocks_kernel, dim3(blocks_for(n, static_cast<unsigned>(block))),
+         dim3(static_cast<unsigned>(block)), static_cast<size_t>(block) * sizeof(float), stream, x, y, n);
 }
 
 void mma_tf32(const float* a, const float* b, const float* c, float* d, cudaStream_t stream) {
   launch(mma_tf32_kernel, dim3(1), dim3(32), 0, stream, a, b, c, d);
 }
 
-void mma_bf16(const uint16_t* a, const uint16_t* b, const float* c, float* d, bool b_via_trans, cudaStream_t stream) {
+void mma_bf16(const uint16_t* a, const uint16_t* b, const float* c, float* d, bool b_via_trans,
+              cudaStream_t stream) {
   if (b_via_trans)
     launch(mma_bf16_kernel<true>, dim3(1), dim3(32), 0, stream, a, b, c, d);
   else
     launch(mma_bf16_kernel<false>, dim3(1), dim3(32), 0, stream, a, b, c, d);
 }
 
-void divergent_barrier(cudaStream_t stream) { launch(divergent_barrier_kernel, dim3(1), dim3(64), 0, stream); }
+void divergent_barrier(cudaStream_t stream) {
+  launch(divergent_barrier_kernel, dim3(1), dim3(64), 0, stream);
+}
 void trap(cudaStream_t stream) { launch(trap_kernel, dim3(1), dim3(32), 0, stream); }
 void cp_async_copy(const float* in, float* out, bool wait, cudaStream_t stream) {
   launch(cp_async_copy_kernel, dim3(1), dim3(8), 0, stream, in, out, wait);
