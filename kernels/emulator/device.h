@@ -17,8 +17,8 @@
 #include "kernels/emulator/vector_types.h"
 
 // Qualifiers. __shared__ is a function-level static: one instance that all threads of the
-// running block see (blocks run one after another). Dynamic shared memory (`extern __shared__`
-// on the GPU) is reached through tl::dynamic_shared<T>() (kernels/cuda/shared_memory.h).
+// running block see (blocks run one after another). `extern __shared__ T name[];` is rewritten
+// into a pointer to the block's dynamic shared memory (emulate_cu.cmake).
 #define __global__
 #define __device__
 #define __host__

@@ -63,7 +63,7 @@ __global__ void histogram_kernel(const int* v, int n, unsigned* bins, const floa
 }
 
 __global__ void reverse_blocks_kernel(const float* x, float* y, int n) {
-  float* staged = dynamic_shared<float>();
+  extern __shared__ __align__(16) float staged[];  // the plain CUDA spelling works on both
   const int base = static_cast<int>(blockIdx.x * blockDim.x), t = static_cast<int>(threadIdx.x);
   const int last = min(static_cast<int>(blockDim.x), n - base) - 1;
   if (t <= last) staged[t] = x[base + t];

@@ -30,7 +30,8 @@ void warp_ops(const float* x, float* scan, float* xor_sum, float* group_first, u
 // bins[v[i]] += 1 with atomicAdd; float total += x[i] with atomicAdd on float.
 void histogram(const int* v, int n, unsigned* bins, const float* x, float* total, cudaStream_t stream);
 
-// y = x reversed within each block of `block` elements, through dynamic shared memory.
+// y = x reversed within each block of `block` elements, through dynamic shared memory
+// (declared `extern __shared__`).
 void reverse_blocks(const float* x, float* y, int n, int block, cudaStream_t stream);
 
 // One warp: D (16, 8) = A (16, 8) B (8, 8) + C with mma.m16n8k8 TF32 (inputs rounded by to_tf32).
@@ -53,7 +54,8 @@ void cp_async_copy(const float* in, float* out, bool wait, cudaStream_t stream);
 void oversized_block(cudaStream_t stream);
 
 // y (n <= 16384) = x reversed through 64 KiB of dynamic shared memory, more than the default
-// 48 KiB limit: allowed only after raising the kernel's limit with cudaFuncSetAttribute.
+// 48 KiB limit: allowed only after raising the kernel's limit with cudaFuncSetAttribute
+// (reached through tl::dynamic_shared<float>()).
 void reverse_with_64k_smem(const float* x, float* y, int n, bool raise_limit, cudaStream_t stream);
 
 }  // namespace tl::test_kernels
