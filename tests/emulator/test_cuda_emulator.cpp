@@ -111,12 +111,13 @@ TEST(CudaEmulatorPlantedBugs, MissingSyncthreadsIsCaught) {
 }
 
 // Run by scripts/tsan.sh only (disabled otherwise): the missing barrier under the parallel
-// schedule, for ThreadSanitizer to report as a data race on the shared tile.
+// schedule, for ThreadSanitizer to report as a data race on the shared tile (it reports the
+// serial-schedule runs above as well).
 TEST(CudaEmulatorPlantedBugs, DISABLED_MissingSyncthreadsRaceForTsan) {
   TL_REQUIRE_GPU();
 #if defined(TL_EMULATE_CUDA)
   emu::ScopedSchedule parallel(emu::Schedule::parallel);
-  (void)tiled_matmul_matches(PlantedBug::missing_first_sync);
+  for (int run = 0; run < 5; ++run) (void)tiled_matmul_matches(PlantedBug::missing_first_sync);
 #endif
 }
 
