@@ -15,8 +15,8 @@
 //            warp operation and thread exit, in a fixed order that alternates between forward
 //            and reverse thread order from one barrier phase to the next. Deterministic: a
 //            missing barrier gives the same wrong answer on every run.
-//   parallel all threads of the block run at once, as the OS schedules them; what
-//            ThreadSanitizer needs to see a missing barrier as a data race.
+//   parallel all threads of the block run at once, as the OS schedules them: real
+//            interleavings and contention (scripts/tsan.sh runs under it).
 #pragma once
 
 #include <cuda_runtime_api.h>
