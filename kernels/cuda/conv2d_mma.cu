@@ -4,8 +4,8 @@
 // Same GEMM view as v2: y (M = N*P*Q, K) = A (M, R*S*C) x B (R*S*C, K), A gathered from x on
 // the fly, B = w: (K, R*S*C) read transposed. What changes:
 //   * Math: a warp issues mma.sync, which multiplies a 16x8 (TF32) or 16x16 (BF16) slice of A
-//     by an 8x8 / 16x8 slice of B in one instruction on the tensor cores; kernels/cuda/mma_ptx.h
-//     gives the fragment layouts. Accumulators stay FP32.
+//     by an 8x8 / 16x8 slice of B in one instruction on the tensor cores; kernels/cuda/mma.h
+//     gives the fragment layouts (and emulates them in the host build). Accumulators stay FP32.
 //   * Tiles: a block of 8 warps owns 128 (pixels) x 64 (channels) of y; warps form a 4 x 2
 //     grid, each owning 32 x 32 = 2 x 4 mma tiles (32 FP32 accumulators per thread). The
 //     reduction advances 64 bytes per step (16 TF32 or 32 BF16 values of kk).
@@ -24,7 +24,7 @@
 
 #include "kernels/cuda/conv2d.h"
 #include "kernels/cuda/launch.h"
-#include "kernels/cuda/mma_ptx.h"
+#include "kernels/cuda/mma.h"
 
 namespace tl::cuda {
 namespace {
@@ -99,11 +99,11 @@ __global__ void __launch_bounds__(kThreads, 2)
       const int64_t ih = a_ih0[j] + r, iw = a_iw0[j] + ts;
       const bool valid = kk_valid && ih >= 0 && ih < s.h && iw >= 0 && iw < s.w;
       const unsigned char* src = valid ? x + ((a_image[j] + ih * s.w + iw) * s.c + c) * kElem : x;
-      ptx::cp_async_16(base + a_row[j] * kRowBytes + cc * kChunkBytes, src, valid);
+      mma::cp_async_16(base + a_row[j] * kRowBytes + cc * kChunkBytes, src, valid ? kChunkBytes : 0);
     }
     const bool b_valid = kk_valid && b_row_valid;
-    ptx::cp_async_16(base + (kTileM + b_row) * kRowBytes + cc * kChunkBytes, b_valid ? b_src_row + kk * kElem : w,
-                     b_valid);
+    mma::cp_async_16(base + (kTileM + b_row) * kRowBytes + cc * kChunkBytes, b_valid ? b_src_row + kk * kElem : w,
+                     b_valid ? kChunkBytes : 0);
   };
 
   float acc[kWarpTilesM][kWarpTilesN][4] = {};
@@ -112,16 +112,16 @@ __global__ void __launch_bounds__(kThreads, 2)
   // empty), so "wait until at most kStages-2 groups are pending" always means "k_tile has landed".
   for (int st = 0; st < kStages - 1; ++st) {
     if (st < k_tiles) load_stage(st, st);
-    ptx::cp_async_commit();
+    mma::cp_async_commit();
   }
   for (int64_t k_tile = 0; k_tile < k_tiles; ++k_tile) {
-    ptx::cp_async_wait<kStages - 2>();
+    mma::cp_async_wait<kStages - 2>();
     // Two jobs: this thread's copies of k_tile are visible to all, and every warp has finished
     // computing on the stage the prefetch below overwrites (it held k_tile - 1).
     __syncthreads();
     const int64_t next = k_tile + kStages - 1;
     if (next < k_tiles) load_stage(static_cast<int>(next % kStages), next);
-    ptx::cp_async_commit();
+    mma::cp_async_commit();
 
     const unsigned char* stage = smem[k_tile % kStages];
     // The stage as 32-bit words: a float each (TF32) or a pair of bf16 (BF16).
@@ -141,10 +141,10 @@ __global__ void __launch_bounds__(kThreads, 2)
         // columns 2t, 2t+1 and word + 4 holds 2t+8, 2t+9.
         const int word = ks * 8 + t;
         if constexpr (kP == Precision::tf32) {
-          a[mt][0] = ptx::to_tf32(a_f[row0 + word]);
-          a[mt][1] = ptx::to_tf32(a_f[row8 + word]);
-          a[mt][2] = ptx::to_tf32(a_f[row0 + word + 4]);
-          a[mt][3] = ptx::to_tf32(a_f[row8 + word + 4]);
+          a[mt][0] = mma::to_tf32(a_f[row0 + word]);
+          a[mt][1] = mma::to_tf32(a_f[row8 + word]);
+          a[mt][2] = mma::to_tf32(a_f[row0 + word + 4]);
+          a[mt][3] = mma::to_tf32(a_f[row8 + word + 4]);
         } else {
           a[mt][0] = a_u[row0 + word];
           a[mt][1] = a_u[row8 + word];
@@ -156,8 +156,8 @@ __global__ void __launch_bounds__(kThreads, 2)
       for (int nt = 0; nt < kWarpTilesN; ++nt) {
         const int rn = (warp_n * 32 + nt * 8 + g) * kRowWords, word = ks * 8 + t;
         if constexpr (kP == Precision::tf32) {
-          b[nt][0] = ptx::to_tf32(b_f[rn + word]);
-          b[nt][1] = ptx::to_tf32(b_f[rn + word + 4]);
+          b[nt][0] = mma::to_tf32(b_f[rn + word]);
+          b[nt][1] = mma::to_tf32(b_f[rn + word + 4]);
         } else {
           b[nt][0] = b_u[rn + word];
           b[nt][1] = b_u[rn + word + 4];
@@ -168,13 +168,13 @@ __global__ void __launch_bounds__(kThreads, 2)
 #pragma unroll
         for (int nt = 0; nt < kWarpTilesN; ++nt) {
           if constexpr (kP == Precision::tf32)
-            ptx::mma_tf32_m16n8k8(acc[mt][nt], a[mt], b[nt]);
+            mma::mma_m16n8k8_tf32(acc[mt][nt], a[mt], b[nt], acc[mt][nt]);
           else
-            ptx::mma_bf16_m16n8k16(acc[mt][nt], a[mt], b[nt]);
+            mma::mma_m16n8k16_bf16(acc[mt][nt], a[mt], b[nt], acc[mt][nt]);
         }
     }
   }
-  ptx::cp_async_wait<0>();  // no copy may still target shared memory when the block exits
+  mma::cp_async_wait<0>();  // no copy may still target shared memory when the block exits
 
 #pragma unroll
   for (int mt = 0; mt < kWarpTilesM; ++mt)

@@ -25,6 +25,14 @@
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/cudnn_check.h"
 
+#if defined(TL_EMULATE_CUDA)
+// The emulated build (kernels/emulator) has no cuDNN: the baseline reports so when called.
+namespace tl::cuda {
+void conv2d_cudnn(const Conv2dShape&, const ConvOperands&, const ConvEpilogue&, Precision, cudaStream_t) {
+  TL_FAIL("conv2d_cudnn: cuDNN is not available in the emulated CUDA build");
+}
+}  // namespace tl::cuda
+#else
 namespace tl::cuda {
 namespace {
 
@@ -191,3 +199,4 @@ void conv2d_cudnn(const Conv2dShape& s, const ConvOperands& op, const ConvEpilog
 }
 
 }  // namespace tl::cuda
+#endif  // TL_EMULATE_CUDA
