@@ -3,8 +3,9 @@
 //   tl::launch(my_kernel, grid, block, smem_bytes, stream, args...);
 //
 // Under nvcc this is `my_kernel<<<grid, block, smem_bytes, stream>>>(args...)` followed by
-// the launch check. Keeping every launch behind this helper lets the same kernel source be
-// compiled differently (e.g. for a host emulator) without touching the kernels.
+// the launch check. In the emulated build (TL_EMULATE_CUDA, kernels/emulator/) the same call
+// runs the kernel on the host SIMT emulator; keeping every launch behind this helper is what
+// lets the kernels compile unchanged for both.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -13,12 +14,22 @@
 
 #include "kernels/cuda/cuda_check.h"
 
+#if defined(TL_EMULATE_CUDA)
+#include "kernels/emulator/emulator.h"
+#endif
+
 namespace tl {
 
 template <typename... KernelArgs, typename... Args>
 void launch(void (*kernel)(KernelArgs...), dim3 grid, dim3 block, size_t smem_bytes,
             cudaStream_t stream, Args&&... args) {
+#if defined(TL_EMULATE_CUDA)
+  // Each emulated thread calls the kernel with its own copies of the arguments, as on the GPU.
+  emu::launch(reinterpret_cast<const void*>(kernel), grid, block, smem_bytes, stream,
+              [&] { kernel(static_cast<KernelArgs>(args)...); });
+#else
   kernel<<<grid, block, smem_bytes, stream>>>(static_cast<KernelArgs>(std::forward<Args>(args))...);
+#endif
   TL_CUDA_CHECK_LAUNCH();
 }
 
