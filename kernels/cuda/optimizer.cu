@@ -14,8 +14,12 @@ __global__ void sgd_kernel(float* __restrict__ param, const float* __restrict__ 
                            int64_t n, SgdHyper h) {
   const int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x;
   if (i >= n) return;
-  float unused = 0.0f;
-  math::sgd_update(param[i], grad[i], buf ? buf[i] : unused, h);
+  if (buf) {
+    math::sgd_update(param[i], grad[i], buf[i], h);
+  } else {
+    float unused = 0.0f;  // no momentum: the buffer is never read
+    math::sgd_update(param[i], grad[i], unused, h);
+  }
 }
 
 __global__ void adamw_kernel(float* __restrict__ param, const float* __restrict__ grad, float* __restrict__ m,

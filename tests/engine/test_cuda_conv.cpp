@@ -20,12 +20,6 @@
 #include "kernels/cuda/gemm.h"
 #endif
 
-#ifndef TL_REQUIRE_VENDOR_LIBS  // until tests/common/gpu.h has it (the emulator branch adds it)
-#define TL_REQUIRE_VENDOR_LIBS() \
-  do {                           \
-  } while (0)
-#endif
-
 namespace tl {
 namespace {
 

@@ -12,12 +12,6 @@
 #include "tests/common/gpu.h"
 #include "tests/common/tolerance.h"
 
-#ifndef TL_REQUIRE_VENDOR_LIBS  // until tests/common/gpu.h has it (the emulator branch adds it)
-#define TL_REQUIRE_VENDOR_LIBS() \
-  do {                           \
-  } while (0)
-#endif
-
 namespace tl {
 namespace {
 
