@@ -7,7 +7,10 @@
 //   fp32            1x1 stride-1 unpadded -> gemm_epilogue (x is already the (N*H*W, C) matrix)
 //                   otherwise             -> v2 conv2d_tiled
 //   tf32 / bf16     C % 4 / C % 8 == 0    -> v3 conv2d_mma (tensor cores)
+//                   and 16-byte aligned
 //                   otherwise (the stem)  -> v2 conv2d_tiled, in FP32
+#include <cstdint>
+
 #include "kernels/cuda/conv2d.h"
 #include "kernels/cuda/gemm.h"
 #include "kernels/cuda/launch.h"
@@ -37,6 +40,13 @@ void check_grid(int64_t n, const char* what) {
   TL_CHECK((n + kThreads - 1) / kThreads <= 0x7fffffffLL, what << ": " << n << " elements exceed one grid");
 }
 
+// v3 copies 16-byte chunks: its operands must start on 16 bytes (a fresh allocation does; a
+// view into a batch may not, and then v2 runs instead).
+bool mma_operands_aligned(const ConvOperands& op, Precision precision) {
+  auto aligned = [](const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; };
+  return precision == Precision::bf16 ? aligned(op.x_bf16) && aligned(op.w_bf16) : aligned(op.x) && aligned(op.w);
+}
+
 }  // namespace
 
 bool conv2d_uses_bf16(const Conv2dShape& s, Precision precision) {
@@ -46,7 +56,8 @@ bool conv2d_uses_bf16(const Conv2dShape& s, Precision precision) {
 void conv2d(const Conv2dShape& s, const ConvOperands& op, const ConvEpilogue& e, Precision precision,
             cudaStream_t stream) {
   TL_CHECK(s.valid(), "conv2d: invalid shape");
-  if (precision != Precision::fp32 && conv2d_mma_supports(s, precision)) return conv2d_mma(s, op, e, precision, stream);
+  if (precision != Precision::fp32 && conv2d_mma_supports(s, precision) && mma_operands_aligned(op, precision))
+    return conv2d_mma(s, op, e, precision, stream);
   if (s.is_pointwise()) {
     GemmShape g;  // y (N*H*W, K) = x (N*H*W, C) w^T, w stored (K, C)
     g.m = s.gemm_m();

@@ -4,8 +4,9 @@
 // filter format, y (N, P, Q, K) NHWC. Precision:
 //   fp32  float data, CUDNN_FMA_MATH (no tensor cores), only FMA algorithms accepted
 //   tf32  float data, CUDNN_TENSOR_OP_MATH (TF32 tensor cores allowed)
-//   bf16  bf16 x, w and y, FP32 compute, CUDNN_TENSOR_OP_MATH; when C % 8 != 0 (the stem) it
-//         runs in fp32 instead, exactly like our conv2d(), so both sides compute the same thing.
+//   bf16  bf16 x, w and y, FP32 compute, CUDNN_TENSOR_OP_MATH.
+// Where our conv2d() falls back to FP32 (tf32 with C % 4 != 0, bf16 with C % 8 != 0: the stem)
+// this baseline does too, so both sides compute the same thing.
 // The algorithm is chosen by cudnnFindConvolutionForwardAlgorithm (which times every algorithm
 // once) the first time a (device, shape, precision) is seen, and cached with its descriptors.
 // The workspace is one grow-only device buffer per device, reused by every call.
@@ -141,6 +142,8 @@ std::unique_ptr<ConvPlan> make_plan(cudnnHandle_t handle, const Conv2dShape& s, 
   const int pad = static_cast<int>(s.padding), stride = to_int(s.stride, "stride");
   TL_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(plan->conv, pad, pad, stride, stride, 1, 1, CUDNN_CROSS_CORRELATION,
                                                  CUDNN_DATA_FLOAT));
+  // Where our conv2d() falls back to FP32 (v3 cannot run: C % 4 / C % 8 != 0), so does cuDNN.
+  if (precision != Precision::fp32 && !conv2d_mma_supports(s, precision)) precision = Precision::fp32;
   const cudnnMathType_t math = precision == Precision::fp32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
   TL_CUDNN_CHECK(cudnnSetConvolutionMathType(plan->conv, math));
   int n = 0, c = 0, h = 0, w = 0;
@@ -159,10 +162,12 @@ std::unique_ptr<ConvPlan> make_plan(cudnnHandle_t handle, const Conv2dShape& s, 
   for (int i = 0; i < returned; ++i) {
     const auto& p = perf[static_cast<size_t>(i)];
     if (p.status != CUDNN_STATUS_SUCCESS) continue;
-    if (precision == Precision::fp32 && p.mathType != CUDNN_FMA_MATH) continue;
+    const bool tensor_cores = p.mathType == CUDNN_TENSOR_OP_MATH || p.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+    if (precision == Precision::fp32 && tensor_cores) continue;
     plan->algo = p.algo;
     plan->workspace_bytes = p.memory;
-    TL_CUDNN_CHECK(cudnnSetConvolutionMathType(plan->conv, p.mathType));
+    // fp32 keeps FMA math on the descriptor; otherwise run the algorithm as it was timed.
+    if (precision != Precision::fp32) TL_CUDNN_CHECK(cudnnSetConvolutionMathType(plan->conv, p.mathType));
     return plan;
   }
   TL_FAIL("conv2d_cudnn: cuDNN found no algorithm for N " << s.n << " H " << s.h << " W " << s.w << " C " << s.c
