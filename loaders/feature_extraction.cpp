@@ -64,14 +64,18 @@ FeatureSet extract_features(const ResNet& net, const ImageListing& listing, cons
   set.labels = Tensor::from_vector(listing.labels, {n});
   set.paths = listing.paths;
   set.class_names = listing.class_names;
+  // On a GPU the folded weights are uploaded once for the whole extraction.
+  const ResNet backbone = options.device.is_cuda() ? to_device(net, options.device, options.precision) : net;
   ForwardOptions forward_options;
   forward_options.logits = false;
+  forward_options.precision = options.precision;
+  forward_options.lib = options.lib;
   for (int64_t view = 0; view < options.views; ++view) {
     for (int64_t begin = 0; begin < n; begin += options.batch_size) {
       const int64_t end = std::min(n, begin + options.batch_size);
       const Tensor images = load_batch(listing, transform, begin, end, view, options.seed).to(options.device);
       const Tensor x = normalize(images, net.preprocessing.params);       // x: (B, H, W, 3) f32
-      const Tensor features = forward(net, x, forward_options).features;  // (B, C)
+      const Tensor features = forward(backbone, x, forward_options).features;  // (B, C)
       set.features.slice(view * n + begin, view * n + end).copy_from(features);
     }
   }
@@ -88,6 +92,10 @@ FeatureCacheKey feature_cache_key(const ResNet& net, const BackboneIdentity& bac
   key.image_size = transform.out_height;
   key.transform = transform.description + " (" + std::to_string(transform.out_height) + "x" +
                   std::to_string(transform.out_width) + ", seed " + std::to_string(options.seed) + ")";
+  // Reduced-precision GPU features differ from fp32 ones: they get their own key (fp32 keys
+  // are unchanged, whatever the device).
+  if (options.device.is_cuda() && options.precision != Precision::fp32)
+    key.transform += std::string(", backbone in ") + precision_name(options.precision);
   key.views = options.views;
   std::string names;
   for (const std::string& name : listing.class_names) names += name + '\n';

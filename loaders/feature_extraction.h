@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/device.h"
+#include "engine/ops.h"
 #include "engine/resnet.h"
 #include "loaders/feature_cache.h"
 #include "loaders/image_transform.h"
@@ -31,6 +32,9 @@ struct ExtractionOptions {
   int64_t views = 1;              // K augmented views per image
   uint64_t seed = 0;              // augmentation seed (ignored by deterministic transforms)
   Device device = Device::cpu();  // where the backbone runs
+  // CUDA only: arithmetic and implementation of the backbone's convolutions (the CPU is fp32).
+  Precision precision = Precision::fp32;
+  KernelLib lib = KernelLib::ours;
 };
 
 FeatureSet extract_features(const ResNet& net, const ImageListing& listing, const ImageTransform& transform,
