@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/resnet_builder.h"
 #include "engine/resnet_forward.h"
 #include "loaders/weights.h"
 #include "tests/common/data_dir.h"
@@ -46,7 +47,7 @@ double scale_factor(Precision p) {
   return test::all_close(a, e, test::Tolerance{f * scale, f});
 }
 
-void check_forward(const std::string& fixture, KernelLib lib) {
+void check_forward(const std::string& fixture, KernelLib lib, const std::vector<Precision>& precisions) {
   const ResNet net = load_resnet_weights(test::data_path("resnet/" + fixture + ".h5"));
   const Hdf5File ref = Hdf5File::open_read(test::data_path("resnet/" + fixture + "_ref.h5"));
   const Tensor input = read_tensor(ref, "input");
@@ -54,7 +55,7 @@ void check_forward(const std::string& fixture, KernelLib lib) {
   options.capture = {"stem", "layer1", "layer4"};
   const ForwardResult cpu = forward(net, input, options);
   const Device gpu = Device::cuda(0);
-  for (Precision p : {Precision::fp32, Precision::tf32, Precision::bf16}) {
+  for (Precision p : precisions) {
     const ResNet on_gpu = to_device(net, gpu, p);
     options.precision = p;
     options.lib = lib;
@@ -67,17 +68,24 @@ void check_forward(const std::string& fixture, KernelLib lib) {
   }
 }
 
+const std::vector<Precision> kAll{Precision::fp32, Precision::tf32, Precision::bf16};
+
 TEST(CudaResNetForward, OursMatchesCpu) {
   TL_REQUIRE_GPU();
-  check_forward("resnet18_w8", KernelLib::ours);
-  check_forward("resnet50_w4", KernelLib::ours);
+  if (test::emulated()) {  // a minute of emulation otherwise: every kernel path once, not twice
+    check_forward("resnet18_w8", KernelLib::ours, {Precision::fp32, Precision::bf16});
+    check_forward("resnet50_w4", KernelLib::ours, {Precision::tf32});
+    return;
+  }
+  check_forward("resnet18_w8", KernelLib::ours, kAll);
+  check_forward("resnet50_w4", KernelLib::ours, kAll);
 }
 
 TEST(CudaResNetForward, CudnnMatchesCpu) {
   TL_REQUIRE_GPU();
   TL_REQUIRE_VENDOR_LIBS();
-  check_forward("resnet18_w8", KernelLib::vendor);
-  check_forward("resnet50_w4", KernelLib::vendor);
+  check_forward("resnet18_w8", KernelLib::vendor, kAll);
+  check_forward("resnet50_w4", KernelLib::vendor, kAll);
 }
 
 TEST(CudaResNetForward, WeightsOnAnotherDeviceAreAnError) {
@@ -85,6 +93,23 @@ TEST(CudaResNetForward, WeightsOnAnotherDeviceAreAnError) {
   const ResNet net = load_resnet_weights(test::data_path("resnet/resnet18_w8.h5"));
   const Tensor x = Tensor::zeros({1, 33, 33, 3}, DType::f32, Device::cuda(0));
   EXPECT_THROW(forward(net, x), Error);  // weights still on the CPU
+}
+
+TEST(CudaResNetForward, UploadNeedsFoldedWeightsAndMakesBf16Copies) {
+  TL_REQUIRE_GPU();
+  ResNet net = build_resnet(ResNetSpec::standard(18, 8, 3));  // skeleton: nothing folded yet
+  EXPECT_THROW(to_device(net, Device::cuda(0)), Error);
+  init_random(net, 3);  // folds
+  const ResNet fp32 = to_device(net, Device::cuda(0));
+  EXPECT_EQ(fp32.stem.folded_weight.device(), Device::cuda(0));
+  EXPECT_EQ(fp32.fc_weight.device(), Device::cuda(0));
+  EXPECT_FALSE(fp32.stem.folded_weight_bf16.defined());
+  const ResNet bf16 = to_device(net, Device::cuda(0), Precision::bf16);
+  const Tensor& w16 = bf16.stages[1][0].convs[0].folded_weight_bf16;
+  ASSERT_TRUE(w16.defined());
+  EXPECT_EQ(w16.dtype(), DType::bf16);
+  EXPECT_EQ(w16.shape(), net.stages[1][0].convs[0].folded_weight.shape());
+  EXPECT_EQ(net.stem.folded_weight.device(), Device::cpu());  // the source network is untouched
 }
 
 }  // namespace
