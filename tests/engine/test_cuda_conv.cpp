@@ -191,7 +191,8 @@ INSTANTIATE_TEST_SUITE_P(
                       ConvCase{1, 5, 5, 40, 130, 3, 1, 1, false, true, true},    // R*S*C = 360 ends mid-tile
                       ConvCase{2, 17, 15, 8, 20, 3, 1, 1, true, true, true},     // M = 510: several M tiles
                       ConvCase{1, 1, 1, 64, 10, 1, 1, 0, true, false, false},    // one pixel
-                      ConvCase{1, 4, 4, 4, 12, 3, 1, 1, true, false, true}));    // C = 4: TF32 only
+                      ConvCase{1, 4, 4, 4, 12, 3, 1, 1, true, false, true},      // C = 4: TF32 only
+                      ConvCase{2, 12, 12, 32, 72, 3, 1, 1, true, true, true}));  // 3 x 2 v3 blocks, 9-18 k-steps
 
 TEST(CudaConvErrors, BadArgumentsAreReported) {
   TL_REQUIRE_GPU();
