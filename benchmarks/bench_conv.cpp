@@ -4,6 +4,9 @@
 //   cuDNN = tl::cuda::conv2d_cudnn (cudnnFind'd algorithm, cached; same signature)
 // Both run with the ResNet epilogue (bias + ReLU fused in ours; a separate pass after cuDNN's
 // convolution, see kernels/cuda/cudnn_conv.cpp). BF16 inputs are converted once, untimed.
+// These are the kernel-level entry points: the 3-channel stem runs in FP32 on both sides for
+// tf32/bf16 (the conv2d op pads it to 4/8 channels for tensor cores; bench_resnet_forward_gpu
+// measures that path).
 // Each case is validated (ours vs cuDNN, max error relative to max |y|) before it is timed
 // with CUDA events: warm-up, median of --repeats. ratio = cuDNN time / our time (>1: ours
 // faster; issue 9's target is >= 0.8 in bf16). A time budget keeps the run inside the GPU

@@ -96,17 +96,39 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2d
   op.x = x.data<float>();
   op.w = w.data<float>();
   op.y = y.data<float>();
-  Tensor x16, w16;  // live until the end of the call; the allocator is stream-ordered
-  if (cuda::conv2d_uses_bf16(s, options.precision)) {
+  Tensor x16, w16, x_padded, w_padded;  // live until the end of the call; the allocator is stream-ordered
+  Conv2dShape run = s;
+  const int64_t vec = options.precision == Precision::bf16 ? 8 : 4;  // channels per 16-byte chunk
+  if (options.precision != Precision::fp32 && s.c < vec) {
+    // Few channels (the 3-channel stem): zero-pad them to one 16-byte chunk so the tensor-core
+    // kernel (or cuDNN's) runs; the zeros add nothing to the sums. Costs a copy of x.
+    run.c = vec;
+    const int64_t pixels = s.n * s.h * s.w, taps = s.k * s.r * s.s;
+    if (options.precision == Precision::bf16) {
+      x16 = Tensor::empty({s.n, s.h, s.w, vec}, DType::bf16, x.device());
+      w16 = Tensor::empty({s.k, s.r, s.s, vec}, DType::bf16, x.device());
+      cuda::pad_channels_to_bf16(x.data<float>(), x16.data<bf16>(), pixels, s.c, vec, stream);
+      cuda::pad_channels_to_bf16(w.data<float>(), w16.data<bf16>(), taps, s.c, vec, stream);
+    } else {
+      x_padded = Tensor::empty({s.n, s.h, s.w, vec}, DType::f32, x.device());
+      w_padded = Tensor::empty({s.k, s.r, s.s, vec}, DType::f32, x.device());
+      cuda::pad_channels(x.data<float>(), x_padded.data<float>(), pixels, s.c, vec, stream);
+      cuda::pad_channels(w.data<float>(), w_padded.data<float>(), taps, s.c, vec, stream);
+      op.x = x_padded.data<float>();
+      op.w = w_padded.data<float>();
+    }
+  } else if (cuda::conv2d_uses_bf16(s, options.precision)) {
     x16 = to_bf16(x);
     w16 = options.weight_bf16.defined() ? options.weight_bf16 : to_bf16(w);
+  }
+  if (x16.defined()) {
     op.x_bf16 = x16.data<bf16>();
     op.w_bf16 = w16.data<bf16>();
   }
   if (options.lib == KernelLib::vendor)
-    cuda::conv2d_cudnn(s, op, e, options.precision, stream);
+    cuda::conv2d_cudnn(run, op, e, options.precision, stream);
   else
-    cuda::conv2d(s, op, e, options.precision, stream);
+    cuda::conv2d(run, op, e, options.precision, stream);
   return y;
 #else
   no_cuda("conv2d");

@@ -1,5 +1,6 @@
 // Convolution dispatch (ours) and the two small helper kernels around it:
 //   convert_to_bf16: dst = bf16(src), one thread per element; 6 bytes moved per element.
+//   pad_channels(_to_bf16): (rows, c) -> (rows, c_padded) with zeros, one thread per output.
 //   apply_epilogue_from_bf16: the same, reading a bf16 result (cuDNN's BF16 output).
 //   apply_epilogue:  the ConvEpilogue as its own pass over y (the cuDNN baseline's epilogue),
 //                    one thread per element; 8-12 bytes moved per element.
@@ -23,6 +24,19 @@ constexpr int kThreads = 256;
 __global__ void convert_to_bf16_kernel(const float* __restrict__ src, bf16* __restrict__ dst, int64_t n) {
   const int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x;
   if (i < n) dst[i] = bf16::from_float(src[i]);
+}
+
+template <typename T>
+__global__ void pad_channels_kernel(const float* __restrict__ src, T* __restrict__ dst, int64_t total, int64_t c,
+                                    int64_t c_padded) {
+  const int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x;  // flat index into dst
+  if (i >= total) return;
+  const int64_t row = i / c_padded, channel = i % c_padded;
+  const float v = channel < c ? src[row * c + channel] : 0.0f;
+  if constexpr (sizeof(T) == 2)
+    dst[i] = bf16::from_float(v);
+  else
+    dst[i] = v;
 }
 
 __global__ void apply_epilogue_kernel(float* __restrict__ y, int64_t total, int64_t k, ConvEpilogue e) {
@@ -67,6 +81,25 @@ void conv2d(const Conv2dShape& s, const ConvOperands& op, const ConvEpilogue& e,
     return gemm_epilogue(g, op.x, op.w, op.y, e, stream);
   }
   conv2d_tiled(s, op.x, op.w, op.y, e, stream);
+}
+
+void pad_channels(const float* src, float* dst, int64_t rows, int64_t c, int64_t c_padded, cudaStream_t stream) {
+  TL_CHECK(c_padded >= c, "pad_channels: " << c << " channels do not fit in " << c_padded);
+  const int64_t total = rows * c_padded;
+  if (total == 0) return;
+  check_grid(total, "pad_channels");
+  launch(pad_channels_kernel<float>, dim3(blocks_for(total, kThreads)), dim3(kThreads), 0, stream, src, dst, total, c,
+         c_padded);
+}
+
+void pad_channels_to_bf16(const float* src, bf16* dst, int64_t rows, int64_t c, int64_t c_padded,
+                          cudaStream_t stream) {
+  TL_CHECK(c_padded >= c, "pad_channels_to_bf16: " << c << " channels do not fit in " << c_padded);
+  const int64_t total = rows * c_padded;
+  if (total == 0) return;
+  check_grid(total, "pad_channels_to_bf16");
+  launch(pad_channels_kernel<bf16>, dim3(blocks_for(total, kThreads)), dim3(kThreads), 0, stream, src, dst, total, c,
+         c_padded);
 }
 
 void convert_to_bf16(const float* src, bf16* dst, int64_t n, cudaStream_t stream) {

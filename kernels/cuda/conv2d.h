@@ -52,6 +52,12 @@ void conv2d_mma(const Conv2dShape& s, const ConvOperands& op, const ConvEpilogue
 void conv2d_cudnn(const Conv2dShape& s, const ConvOperands& op, const ConvEpilogue& e, Precision precision,
                   cudaStream_t stream);
 
+// The rows of src: (rows, c) copied into dst: (rows, c_padded), zeros in the new channels;
+// lets a 3-channel input (the stem) run on v3, which needs C % 4 (tf32) / C % 8 (bf16) == 0.
+void pad_channels(const float* src, float* dst, int64_t rows, int64_t c, int64_t c_padded, cudaStream_t stream);
+void pad_channels_to_bf16(const float* src, bf16* dst, int64_t rows, int64_t c, int64_t c_padded,
+                          cudaStream_t stream);
+
 // dst[i] = bf16(src[i]), round to nearest even; n elements.
 void convert_to_bf16(const float* src, bf16* dst, int64_t n, cudaStream_t stream);
 
