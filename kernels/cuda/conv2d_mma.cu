@@ -14,8 +14,10 @@
 //     A 16-byte chunk is 4 floats / 8 bf16 consecutive channels of one input pixel, so C must
 //     be a multiple of 4 / 8 (every ResNet conv but the 3-channel stem, which takes v2); taps in
 //     the padding and rows past M are zero-filled by the copy itself (src-size 0).
-//   * Shared rows are padded from 64 to 80 bytes: the 8 rows x 4 words a fragment load touches
-//     then fall in 32 different banks.
+//   * Fragments are read from shared memory with ldmatrix.x4 (four 8x8 16-bit matrices per
+//     instruction, which is also the TF32 fragment when read as 32-bit words).
+//   * Shared rows are padded from 64 to 80 bytes: the 8 row addresses of one ldmatrix matrix
+//     (stride 80) then fall in 8 different 16-byte bank groups, so the loads are conflict-free.
 // BF16 reads x and w already converted to bf16 (conv2d.h); TF32 reads the float tensors and
 // rounds each fragment value with cvt.rna.tf32.
 // Cost: 2*M*K*R*S*C flops on tensor cores; global loads ~ M*K*R*S*C*(1/64 + 1/128) elements.
@@ -124,44 +126,45 @@ __global__ void __launch_bounds__(kThreads, 2)
     mma::cp_async_commit();
 
     const unsigned char* stage = smem[k_tile % kStages];
-    // The stage as 32-bit words: a float each (TF32) or a pair of bf16 (BF16).
-    const auto* a_f = reinterpret_cast<const float*>(stage);
-    const auto* a_u = reinterpret_cast<const uint32_t*>(stage);
-    const auto* b_f = reinterpret_cast<const float*>(stage + kTileM * kRowBytes);
-    const auto* b_u = reinterpret_cast<const uint32_t*>(stage + kTileM * kRowBytes);
+    const unsigned char* a_tile = stage;
+    const unsigned char* b_tile = stage + kTileM * kRowBytes;
+    // Fragments come from shared memory by ldmatrix.x4: four 8x8 matrices of 16-bit values
+    // (8 rows x 16 bytes each), lane l giving the address of row l % 8 of matrix l / 8 and
+    // receiving, in register i, row l / 4 and bytes 4*(l % 4) .. +3 of matrix i. Read as 32-bit
+    // words that is exactly the mma fragment of both precisions: BF16 pairs (row g, columns
+    // 2t, 2t+1), or one TF32 value (row g, column t). A k-step is 32 bytes of a row (8 TF32 or
+    // 16 BF16 values), i.e. two 16-byte chunks.
+    const int lane_row = lane % 8, lane_matrix = lane / 8;
 #pragma unroll
     for (int ks = 0; ks < kTileK / Traits::kMmaK; ++ks) {
       uint32_t a[kWarpTilesM][4], b[kWarpTilesN][2];
-      // Word (32-bit) offsets inside a row: TF32 holds one value per word, BF16 two.
-      constexpr int kRowWords = kRowBytes / 4;
+      // A, per m16 tile: matrices (rows 0-7, chunk 0), (rows 8-15, chunk 0), (rows 0-7, chunk 1),
+      // (rows 8-15, chunk 1) = registers a0, a1, a2, a3.
 #pragma unroll
       for (int mt = 0; mt < kWarpTilesM; ++mt) {
-        const int row0 = (warp_m * 32 + mt * 16 + g) * kRowWords, row8 = row0 + 8 * kRowWords;
-        // TF32: words ks*8 + t (+4) are columns t (t+4) of k-step ks. BF16: word ks*8 + t holds
-        // columns 2t, 2t+1 and word + 4 holds 2t+8, 2t+9.
-        const int word = ks * 8 + t;
-        if constexpr (kP == Precision::tf32) {
-          a[mt][0] = mma::to_tf32(a_f[row0 + word]);
-          a[mt][1] = mma::to_tf32(a_f[row8 + word]);
-          a[mt][2] = mma::to_tf32(a_f[row0 + word + 4]);
-          a[mt][3] = mma::to_tf32(a_f[row8 + word + 4]);
-        } else {
-          a[mt][0] = a_u[row0 + word];
-          a[mt][1] = a_u[row8 + word];
-          a[mt][2] = a_u[row0 + word + 4];
-          a[mt][3] = a_u[row8 + word + 4];
-        }
+        const int row = warp_m * 32 + mt * 16 + (lane_matrix % 2) * 8 + lane_row;
+        const int chunk = ks * 2 + lane_matrix / 2;
+        mma::ldmatrix_x4(a[mt], a_tile + row * kRowBytes + chunk * kChunkBytes);
       }
+      // B (rows = output channels), per pair of n8 tiles: matrices (tile 0, chunk 0), (tile 0,
+      // chunk 1), (tile 1, chunk 0), (tile 1, chunk 1) = b0, b1 of tile 0, then of tile 1.
 #pragma unroll
-      for (int nt = 0; nt < kWarpTilesN; ++nt) {
-        const int rn = (warp_n * 32 + nt * 8 + g) * kRowWords, word = ks * 8 + t;
-        if constexpr (kP == Precision::tf32) {
-          b[nt][0] = mma::to_tf32(b_f[rn + word]);
-          b[nt][1] = mma::to_tf32(b_f[rn + word + 4]);
-        } else {
-          b[nt][0] = b_u[rn + word];
-          b[nt][1] = b_u[rn + word + 4];
-        }
+      for (int pair = 0; pair < kWarpTilesN / 2; ++pair) {
+        const int row = warp_n * 32 + (pair * 2 + lane_matrix / 2) * 8 + lane_row;
+        const int chunk = ks * 2 + lane_matrix % 2;
+        uint32_t r[4];
+        mma::ldmatrix_x4(r, b_tile + row * kRowBytes + chunk * kChunkBytes);
+        b[2 * pair][0] = r[0], b[2 * pair][1] = r[1], b[2 * pair + 1][0] = r[2], b[2 * pair + 1][1] = r[3];
+      }
+      if constexpr (kP == Precision::tf32) {  // round the float bits to TF32
+#pragma unroll
+        for (int mt = 0; mt < kWarpTilesM; ++mt)
+#pragma unroll
+          for (int i = 0; i < 4; ++i) a[mt][i] = mma::to_tf32(__uint_as_float(a[mt][i]));
+#pragma unroll
+        for (int nt = 0; nt < kWarpTilesN; ++nt)
+#pragma unroll
+          for (int i = 0; i < 2; ++i) b[nt][i] = mma::to_tf32(__uint_as_float(b[nt][i]));
       }
 #pragma unroll
       for (int mt = 0; mt < kWarpTilesM; ++mt)
