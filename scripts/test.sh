@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Builds tl (via setup.sh) and runs every test suite. This is what CI runs (.ci/run).
-# CUDA tests report themselves skipped, with the reason, on a machine without a GPU.
+# CUDA tests report themselves skipped, with the reason, on a machine without a GPU in
+# tl_tests; tl_tests_emulated runs them on the host SIMT emulator (ctest label "emulated"),
+# and scripts/tsan.sh runs that again under ThreadSanitizer (kernels/cuda/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 ctest --test-dir build --output-on-failure -j"$(nproc)"
+if [[ "${TL_SKIP_TSAN:-0}" != 1 ]]; then
+  bash scripts/tsan.sh
+fi

@@ -48,10 +48,13 @@ TL_HD int c_col(int lane, int r) { return 2 * (lane % 4) + r % 2; }
 namespace emulated {
 
 inline int lane() {
-  return static_cast<int>((threadIdx.x + threadIdx.y * blockDim.x + threadIdx.z * blockDim.x * blockDim.y) % 32u);
+  return static_cast<int>((threadIdx.x + threadIdx.y * blockDim.x + threadIdx.z * blockDim.x * blockDim.y) %
+                          32u);
 }
 inline float tf32_value(uint32_t bits) { return std::bit_cast<float>(bits & 0xffffe000u); }  // top 19 bits
-inline float bf16_value(uint32_t reg, int h) { return std::bit_cast<float>((reg >> (16 * h) & 0xffffu) << 16); }
+inline float bf16_value(uint32_t reg, int h) {
+  return std::bit_cast<float>((reg >> (16 * h) & 0xffffu) << 16);
+}
 
 // One warp-wide exchange of every lane's fragments, then each lane computes its own D entries.
 struct Fragments {
@@ -92,7 +95,8 @@ void mma_m16n8(float d[4], const uint32_t a[4], const uint32_t b[2], const float
   const int rows[4] = {g, g, g + 8, g + 8}, cols[4] = {2 * t, 2 * t + 1, 2 * t, 2 * t + 1};
   for (int r = 0; r < 4; ++r) {
     float acc = C[rows[r]][cols[r]];
-    for (int p = 0; p < kK; ++p) acc += A[rows[r]][p] * B[p][cols[r]];  // tf32/bf16 products are exact in float
+    for (int p = 0; p < kK; ++p)
+      acc += A[rows[r]][p] * B[p][cols[r]];  // tf32/bf16 products are exact in float
     d[r] = acc;
   }
 }
@@ -110,7 +114,8 @@ void ldmatrix(uint32_t* regs, const void* row_address) {
   };
   for (int m = 0; m < kMatrices; ++m) {
     const int r = kTrans ? 2 * (l % 4) : l / 4, c = kTrans ? l / 4 : 2 * (l % 4);
-    regs[m] = kTrans ? element(m, r, c) | element(m, r + 1, c) << 16 : element(m, r, c) | element(m, r, c + 1) << 16;
+    regs[m] = kTrans ? element(m, r, c) | element(m, r + 1, c) << 16
+                     : element(m, r, c) | element(m, r, c + 1) << 16;
   }
 }
 
@@ -165,26 +170,26 @@ __device__ __forceinline__ uint32_t to_tf32(float x) {
 // ldmatrix.sync.aligned.m8n8.{x1,x2,x4}[.trans].shared.b16: `row` is this lane's row address
 // (lanes 0-7 for matrix 0, 8-15 for matrix 1, ...), in shared memory, 16-byte aligned.
 #if defined(TL_EMULATE_CUDA)
-#define TL_LDMATRIX(name, n, trans, ptx)                                       \
-  __device__ __forceinline__ void name(uint32_t r[n], const void* row) {      \
-    emulated::ldmatrix<n, trans>(r, row);                                     \
+#define TL_LDMATRIX(name, n, trans, ptx)                                 \
+  __device__ __forceinline__ void name(uint32_t r[n], const void* row) { \
+    emulated::ldmatrix<n, trans>(r, row);                                \
   }
 #else
 #define TL_LDMATRIX(name, n, trans, ptx) TL_LDMATRIX_##n(name, ptx)
 #endif
-#define TL_LDMATRIX_1(name, ptx)                                                            \
-  __device__ __forceinline__ void name(uint32_t r[1], const void* row) {                   \
-    const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(row));               \
-    asm volatile(ptx " {%0}, [%1];\n" : "=r"(r[0]) : "r"(s));                              \
+#define TL_LDMATRIX_1(name, ptx)                                             \
+  __device__ __forceinline__ void name(uint32_t r[1], const void* row) {     \
+    const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(row)); \
+    asm volatile(ptx " {%0}, [%1];\n" : "=r"(r[0]) : "r"(s));                \
   }
-#define TL_LDMATRIX_2(name, ptx)                                                            \
-  __device__ __forceinline__ void name(uint32_t r[2], const void* row) {                   \
-    const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(row));               \
-    asm volatile(ptx " {%0,%1}, [%2];\n" : "=r"(r[0]), "=r"(r[1]) : "r"(s));               \
+#define TL_LDMATRIX_2(name, ptx)                                             \
+  __device__ __forceinline__ void name(uint32_t r[2], const void* row) {     \
+    const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(row)); \
+    asm volatile(ptx " {%0,%1}, [%2];\n" : "=r"(r[0]), "=r"(r[1]) : "r"(s)); \
   }
-#define TL_LDMATRIX_4(name, ptx)                                                                        \
-  __device__ __forceinline__ void name(uint32_t r[4], const void* row) {                               \
-    const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(row));                           \
+#define TL_LDMATRIX_4(name, ptx)                                                                           \
+  __device__ __forceinline__ void name(uint32_t r[4], const void* row) {                                   \
+    const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(row));                               \
     asm volatile(ptx " {%0,%1,%2,%3}, [%4];\n" : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(s)); \
   }
 TL_LDMATRIX(ldmatrix_x1, 1, false, "ldmatrix.sync.aligned.m8n8.x1.shared.b16")

@@ -1,10 +1,10 @@
 // tl::dynamic_shared<T>(): the block's dynamic shared memory (the `smem_bytes` of tl::launch).
 //
-//   float* tile = tl::dynamic_shared<float>();   // instead of `extern __shared__ float tile[];`
+//   float* tile = tl::dynamic_shared<float>();   // same as `extern __shared__ float tile[];`
 //
-// On the GPU this is the usual `extern __shared__` array, 16-byte aligned. Kernels use this
-// helper instead of declaring the array themselves because the host emulator cannot give an
-// `extern __shared__` declaration a per-block buffer; the helper is the one place that differs.
+// On the GPU this is the usual `extern __shared__` array, 16-byte aligned; on the emulator the
+// block's buffer. Either spelling works in kernels (the emulated build rewrites one-line
+// `extern __shared__` declarations); this one is typed and reads as a call.
 #pragma once
 
 #if defined(TL_EMULATE_CUDA)

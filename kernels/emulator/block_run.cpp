@@ -11,6 +11,20 @@
 
 #include "kernels/common/error.h"
 
+#if defined(__SANITIZE_THREAD__)
+// ThreadSanitizer's annotation interface (exported by its runtime).
+extern "C" {
+void AnnotateIgnoreSyncBegin(const char* file, int line);
+void AnnotateIgnoreSyncEnd(const char* file, int line);
+void AnnotateIgnoreReadsBegin(const char* file, int line);
+void AnnotateIgnoreReadsEnd(const char* file, int line);
+void AnnotateIgnoreWritesBegin(const char* file, int line);
+void AnnotateIgnoreWritesEnd(const char* file, int line);
+void __tsan_acquire(void* addr);
+void __tsan_release(void* addr);
+}
+#endif
+
 // The built-in variables of the emulated thread running on this OS thread.
 thread_local uint3 threadIdx;
 thread_local uint3 blockIdx;
@@ -47,6 +61,57 @@ void flush_copies() {
   for (const PendingCopy& c : t_copies) perform(c);
   t_copies.clear();
   t_groups_committed = 0;
+}
+
+// Under ThreadSanitizer the emulator's own synchronisation (its mutex, semaphores, the token)
+// would order the threads far more than CUDA does, and hide races in kernels. So the emulator's
+// bookkeeping runs "quiet" (TSan ignores its synchronisation and memory accesses), and only
+// what CUDA guarantees is told to TSan: everything before a thread's arrival at a barrier (or
+// warp operation, or the end of a block) happens before everything after the others leave it.
+class Quiet {
+ public:
+  Quiet() { begin(); }
+  ~Quiet() {
+    if (on_) end();
+  }
+  Quiet(const Quiet&) = delete;
+  Quiet& operator=(const Quiet&) = delete;
+  void begin() {
+#if defined(__SANITIZE_THREAD__)
+    AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+    AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+    AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
+#endif
+    on_ = true;
+  }
+  void end() {
+#if defined(__SANITIZE_THREAD__)
+    AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
+    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+    AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+#endif
+    on_ = false;
+  }
+
+ private:
+  bool on_ = false;
+};
+
+// Inside a Quiet region: the calling thread's past happens before whoever calls happens_after
+// on the same object.
+void happens_before([[maybe_unused]] const void* object) {
+#if defined(__SANITIZE_THREAD__)
+  AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+  __tsan_release(const_cast<void*>(object));
+  AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+#endif
+}
+void happens_after([[maybe_unused]] const void* object) {
+#if defined(__SANITIZE_THREAD__)
+  AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+  __tsan_acquire(const_cast<void*>(object));
+  AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+#endif
 }
 
 }  // namespace
@@ -107,14 +172,17 @@ void BlockRun::worker(int thread, const std::function<void()>* body) {
   const unsigned t = static_cast<unsigned>(thread);
   threadIdx = uint3{t % block_.x, t / block_.x % block_.y, t / (block_.x * block_.y)};
 
+  Quiet quiet;
   std::unique_lock lock(mutex_);
   try {
     wait(lock, thread);
     while (!finished_) {
+      happens_after(&block_end_);  // the previous block's threads are done with shared memory
       const uint64_t b = block_index_;
       blockIdx = uint3{static_cast<unsigned>(b % grid_.x), static_cast<unsigned>(b / grid_.x % grid_.y),
                        static_cast<unsigned>(b / (uint64_t{grid_.x} * grid_.y))};
       lock.unlock();
+      quiet.end();
       try {
         (*body)();
         flush_copies();
@@ -123,7 +191,10 @@ void BlockRun::worker(int thread, const std::function<void()>* body) {
       } catch (const std::exception& e) {
         abort(thread, std::string("exception in the kernel: ") + e.what());
       }
+      quiet.begin();
       lock.lock();
+      happens_before(&block_end_);
+      happens_before(&exited_sync_);  // an exited thread counts as arrived at later barriers
       state_[static_cast<size_t>(thread)] = State::exited;
       ++exited_;
       --runnable_;
@@ -217,7 +288,8 @@ void BlockRun::abort_locked(const std::string& why) {
   if (!aborted_) {
     aborted_ = true;
     std::ostringstream out;
-    out << why << " (block " << block_index_ << " of " << blocks_ << ", " << threads_ << " threads per block)";
+    out << why << " (block " << block_index_ << " of " << blocks_ << ", " << threads_
+        << " threads per block)";
     error_ = out.str();
   }
   for (auto& s : wake_) s->release();
@@ -225,6 +297,7 @@ void BlockRun::abort_locked(const std::string& why) {
 }
 
 void BlockRun::abort(int /*thread*/, const std::string& why) {
+  Quiet quiet;
   std::unique_lock lock(mutex_);
   abort_locked(why);
 }
@@ -242,30 +315,38 @@ std::string BlockRun::describe_states() const {
 void BlockRun::syncthreads(int thread) { syncthreads_count(thread, 0); }
 
 int BlockRun::syncthreads_count(int thread, int predicate) {
+  Quiet quiet;
   std::unique_lock lock(mutex_);
   const uint64_t generation = barrier_generation_;
+  happens_before(&barrier_sync_[generation & 1]);
   barrier_counts_[generation & 1] += predicate != 0;
   state_[static_cast<size_t>(thread)] = State::at_barrier;
   ++at_barrier_;
   --runnable_;
   release_completed(thread);
   wait(lock, thread);
+  happens_after(&barrier_sync_[generation & 1]);
+  happens_after(&exited_sync_);
   return barrier_counts_[generation & 1];
 }
 
 void BlockRun::warp_exchange(int thread, unsigned mask, const void* mine, size_t bytes, void* all) {
-  TL_CHECK(bytes <= kWarpSlotBytes, "warp exchange of " << bytes << " bytes (at most " << kWarpSlotBytes << ")");
+  TL_CHECK(bytes <= kWarpSlotBytes,
+           "warp exchange of " << bytes << " bytes (at most " << kWarpSlotBytes << ")");
+  Quiet quiet;
   std::unique_lock lock(mutex_);
   Warp& w = warps_[static_cast<size_t>(thread / 32)];
   const int lane = thread % 32;
   if (w.arrived == 0) w.mask = mask;
   const uint64_t generation = w.generation;
+  happens_before(&w.sync[generation & 1]);
   if (bytes > 0) std::memcpy(w.slots[generation & 1][lane], mine, bytes);
   w.arrived |= 1u << lane;
   state_[static_cast<size_t>(thread)] = State::at_warp;
   --runnable_;
   release_completed(thread);
   wait(lock, thread);
+  happens_after(&w.sync[generation & 1]);
   if (all == nullptr) return;
   // Lanes that never arrived (exited, or outside the mask) read as zeros.
   const unsigned contributors = w.contributed[generation & 1];
@@ -279,6 +360,7 @@ void BlockRun::warp_exchange(int thread, unsigned mask, const void* mine, size_t
 }
 
 unsigned BlockRun::active_mask(int thread) {
+  Quiet quiet;
   std::lock_guard lock(mutex_);
   return warps_[static_cast<size_t>(thread / 32)].live;
 }
@@ -286,7 +368,9 @@ unsigned BlockRun::active_mask(int thread) {
 // ---- the device-side entry points ----
 
 void syncthreads() { current("__syncthreads").syncthreads(t_thread); }
-int syncthreads_count(int predicate) { return current("__syncthreads_count").syncthreads_count(t_thread, predicate); }
+int syncthreads_count(int predicate) {
+  return current("__syncthreads_count").syncthreads_count(t_thread, predicate);
+}
 void warp_exchange(unsigned mask, const void* mine, size_t bytes, void* all) {
   current("a warp operation").warp_exchange(t_thread, mask, mine, bytes, all);
 }
@@ -295,7 +379,8 @@ void* dynamic_shared_memory() { return current("dynamic shared memory").dynamic_
 void trap(const char* what) { current(what).abort(t_thread, what); }
 
 void cp_async_enqueue(void* dst, const void* src, size_t copy_bytes, size_t src_bytes) {
-  TL_CHECK(src_bytes <= copy_bytes, "cp.async: source size " << src_bytes << " exceeds the copy size " << copy_bytes);
+  TL_CHECK(src_bytes <= copy_bytes,
+           "cp.async: source size " << src_bytes << " exceeds the copy size " << copy_bytes);
   t_copies.push_back({dst, src, copy_bytes, src_bytes, 0});
 }
 

@@ -38,17 +38,18 @@ class BlockRun {
  private:
   enum class State : uint8_t { runnable, at_barrier, at_warp, exited };
   struct Warp {
-    unsigned live = 0;      // lanes that have not exited the kernel in this block
-    unsigned arrived = 0;   // lanes waiting in the current exchange
-    unsigned mask = 0;      // the mask of the current exchange
+    unsigned live = 0;     // lanes that have not exited the kernel in this block
+    unsigned arrived = 0;  // lanes waiting in the current exchange
+    unsigned mask = 0;     // the mask of the current exchange
     uint64_t generation = 0;
     unsigned contributed[2] = {0, 0};  // the lanes that took part, by generation parity
+    char sync[2] = {0, 0};             // ThreadSanitizer sync objects (addresses only), by generation parity
     alignas(16) unsigned char slots[2][32][kWarpSlotBytes];  // double-buffered by generation
   };
 
   void worker(int thread, const std::function<void()>* body);
-  void start_block();                                   // with the lock held
-  bool release_completed(int thread);                   // with the lock held
+  void start_block();                  // with the lock held
+  bool release_completed(int thread);  // with the lock held
   void wait(std::unique_lock<std::mutex>& lock, int thread);
   int next_in_order(int after);
   [[noreturn]] void abort_locked(const std::string& why);
@@ -68,9 +69,11 @@ class BlockRun {
   int at_barrier_ = 0, exited_ = 0, runnable_ = 0;
   uint64_t barrier_generation_ = 0;
   int barrier_counts_[2] = {0, 0};  // __syncthreads_count accumulators, by generation parity
-  uint64_t phase_ = 0;              // barrier phases in this block: serial order flips each phase
-  int token_ = 0;                   // serial: the thread allowed to run
-  bool restart_order_ = false;      // serial: start the next pick at the head of the order
+  char barrier_sync_[2] = {0, 0};   // ThreadSanitizer sync objects (addresses only), by parity
+  char block_end_ = 0, exited_sync_ = 0;
+  uint64_t phase_ = 0;          // barrier phases in this block: serial order flips each phase
+  int token_ = 0;               // serial: the thread allowed to run
+  bool restart_order_ = false;  // serial: start the next pick at the head of the order
   bool finished_ = false, aborted_ = false;
   std::string error_;
   std::vector<unsigned char> smem_storage_;

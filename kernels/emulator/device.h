@@ -17,8 +17,8 @@
 #include "kernels/emulator/vector_types.h"
 
 // Qualifiers. __shared__ is a function-level static: one instance that all threads of the
-// running block see (blocks run one after another). Dynamic shared memory (`extern __shared__`
-// on the GPU) is reached through tl::dynamic_shared<T>() (kernels/cuda/shared_memory.h).
+// running block see (blocks run one after another). `extern __shared__ T name[];` is rewritten
+// into a pointer to the block's dynamic shared memory (emulate_cu.cmake).
 #define __global__
 #define __device__
 #define __host__
@@ -64,7 +64,8 @@ inline unsigned lane_id() {
 }
 template <typename T>
 T shuffle_from(unsigned mask, T var, int src, bool in_range) {
-  static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= kWarpSlotBytes, "shuffle of an unsupported type");
+  static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= kWarpSlotBytes,
+                "shuffle of an unsupported type");
   unsigned char all[32 * sizeof(T)];
   warp_exchange(mask, &var, sizeof(T), all);
   if (!in_range) return var;
@@ -120,8 +121,10 @@ T tl_emu_reduce_sync(unsigned mask, T value, int op) {  // 0 add, 1 min, 2 max
   T out{};
   for (unsigned lane = 0; lane < 32; ++lane) {
     if (!(mask >> lane & 1u)) continue;
-    out = first ? all[lane] : op == 0 ? out + all[lane] : op == 1 ? (all[lane] < out ? all[lane] : out)
-                                                                  : (all[lane] > out ? all[lane] : out);
+    out = first     ? all[lane]
+          : op == 0 ? out + all[lane]
+          : op == 1 ? (all[lane] < out ? all[lane] : out)
+                    : (all[lane] > out ? all[lane] : out);
     first = false;
   }
   return out;
@@ -186,7 +189,8 @@ inline unsigned atomicInc(unsigned* address, unsigned limit) {  // ((old >= limi
   }
   return old;
 }
-inline unsigned atomicDec(unsigned* address, unsigned limit) {  // ((old == 0 || old > limit) ? limit : old - 1)
+inline unsigned atomicDec(unsigned* address,
+                          unsigned limit) {  // ((old == 0 || old > limit) ? limit : old - 1)
   std::atomic_ref<unsigned> ref(*address);
   unsigned old = ref.load();
   while (!ref.compare_exchange_weak(old, (old == 0u || old > limit) ? limit : old - 1u)) {
@@ -280,7 +284,9 @@ inline int __popcll(unsigned long long x) { return std::popcount(x); }
 inline int __clz(int x) { return std::countl_zero(static_cast<unsigned>(x)); }
 inline int __clzll(long long x) { return std::countl_zero(static_cast<unsigned long long>(x)); }
 inline int __ffs(int x) { return x == 0 ? 0 : std::countr_zero(static_cast<unsigned>(x)) + 1; }
-inline int __ffsll(long long x) { return x == 0 ? 0 : std::countr_zero(static_cast<unsigned long long>(x)) + 1; }
+inline int __ffsll(long long x) {
+  return x == 0 ? 0 : std::countr_zero(static_cast<unsigned long long>(x)) + 1;
+}
 inline unsigned __brev(unsigned x) {
   unsigned r = 0;
   for (int i = 0; i < 32; ++i) r |= ((x >> i) & 1u) << (31 - i);

@@ -15,8 +15,8 @@
 //            warp operation and thread exit, in a fixed order that alternates between forward
 //            and reverse thread order from one barrier phase to the next. Deterministic: a
 //            missing barrier gives the same wrong answer on every run.
-//   parallel all threads of the block run at once, as the OS schedules them; what
-//            ThreadSanitizer needs to see a missing barrier as a data race.
+//   parallel all threads of the block run at once, as the OS schedules them: real
+//            interleavings and contention (scripts/tsan.sh runs under it).
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -28,7 +28,7 @@ namespace tl::emu {
 
 enum class Schedule { serial, parallel };
 
-Schedule schedule();                    // the current one: TL_EMU_SCHEDULE, else serial
+Schedule schedule();                   // the current one: TL_EMU_SCHEDULE, else serial
 void set_schedule(Schedule schedule);  // for tests; affects later launches
 
 // Sets a schedule for the life of the object, then restores the previous one.
@@ -57,9 +57,9 @@ constexpr size_t kWarpSlotBytes = 64;  // the most a lane can contribute to one 
 // each receives every lane's contribution: all[lane * bytes ...]. Lanes outside the mask or
 // already exited contribute zeros.
 void warp_exchange(unsigned mask, const void* mine, size_t bytes, void* all);
-unsigned active_mask();                  // the lanes of the caller's warp still running
-void* dynamic_shared_memory();           // the block's dynamic shared memory
-void trap(const char* what);             // aborts the launch with tl::Error
+unsigned active_mask();         // the lanes of the caller's warp still running
+void* dynamic_shared_memory();  // the block's dynamic shared memory
+void trap(const char* what);    // aborts the launch with tl::Error
 
 // cp.async emulation: a copy queued by the calling thread, performed when a later
 // cp_async_wait_groups leaves its group outstanding no longer (or at thread exit).

@@ -1,9 +1,8 @@
 // Test kernels for the SIMT emulator and the tensor-core helpers; see emulator_test_kernels.h.
-#include "tests/emulator/emulator_test_kernels.h"
-
 #include "kernels/cuda/launch.h"
 #include "kernels/cuda/mma.h"
 #include "kernels/cuda/shared_memory.h"
+#include "tests/emulator/emulator_test_kernels.h"
 
 namespace tl::test_kernels {
 namespace {
@@ -15,8 +14,8 @@ constexpr unsigned kFullMask = 0xffffffffu;
 
 // Block (16, 16) computes one 16x16 tile of C; each thread one element.
 template <PlantedBug kBug>
-__global__ void tiled_matmul_kernel(const float* __restrict__ a, const float* __restrict__ b, float* __restrict__ c,
-                                    int m, int n, int k) {
+__global__ void tiled_matmul_kernel(const float* __restrict__ a, const float* __restrict__ b,
+                                    float* __restrict__ c, int m, int n, int k) {
   __shared__ float a_tile[kTile][kTile];
   __shared__ float b_tile[kTile][kTile];
   const int tx = static_cast<int>(threadIdx.x), ty = static_cast<int>(threadIdx.y);
@@ -34,7 +33,8 @@ __global__ void tiled_matmul_kernel(const float* __restrict__ a, const float* __
   if (row < m && col < n) c[row * n + col] = acc;
 }
 
-__global__ void warp_ops_kernel(const float* x, float* scan, float* xor_sum, float* group_first, unsigned* ballot) {
+__global__ void warp_ops_kernel(const float* x, float* scan, float* xor_sum, float* group_first,
+                                unsigned* ballot, int* block_positives) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   const int lane = static_cast<int>(threadIdx.x % 32);
   const float v = x[i];
@@ -50,6 +50,8 @@ __global__ void warp_ops_kernel(const float* x, float* scan, float* xor_sum, flo
   group_first[i] = __shfl_sync(kFullMask, v, 0, 8);
   const unsigned bits = __ballot_sync(kFullMask, v > 0.0f);
   if (lane == 0) ballot[i / 32] = bits;
+  const int positives = __syncthreads_count(v > 0.0f);
+  if (threadIdx.x == 0) block_positives[blockIdx.x] = positives;
 }
 
 __global__ void histogram_kernel(const int* v, int n, unsigned* bins, const float* x, float* total) {
@@ -61,7 +63,7 @@ __global__ void histogram_kernel(const int* v, int n, unsigned* bins, const floa
 }
 
 __global__ void reverse_blocks_kernel(const float* x, float* y, int n) {
-  float* staged = dynamic_shared<float>();
+  extern __shared__ __align__(16) float staged[];  // the plain CUDA spelling works on both
   const int base = static_cast<int>(blockIdx.x * blockDim.x), t = static_cast<int>(threadIdx.x);
   const int last = min(static_cast<int>(blockDim.x), n - base) - 1;
   if (t <= last) staged[t] = x[base + t];
@@ -73,8 +75,10 @@ __global__ void mma_tf32_kernel(const float* a, const float* b, const float* c, 
   const int lane = static_cast<int>(threadIdx.x);
   uint32_t af[4], bf[2];
   float cf[4], df[4];
-  for (int r = 0; r < 4; ++r) af[r] = mma::to_tf32(a[mma::tf32_a_row(lane, r) * 8 + mma::tf32_a_col(lane, r)]);
-  for (int r = 0; r < 2; ++r) bf[r] = mma::to_tf32(b[mma::tf32_b_row(lane, r) * 8 + mma::tf32_b_col(lane, r)]);
+  for (int r = 0; r < 4; ++r)
+    af[r] = mma::to_tf32(a[mma::tf32_a_row(lane, r) * 8 + mma::tf32_a_col(lane, r)]);
+  for (int r = 0; r < 2; ++r)
+    bf[r] = mma::to_tf32(b[mma::tf32_b_row(lane, r) * 8 + mma::tf32_b_col(lane, r)]);
   for (int r = 0; r < 4; ++r) cf[r] = c[mma::c_row(lane, r) * 8 + mma::c_col(lane, r)];
   mma::mma_m16n8k8_tf32(df, af, bf, cf);
   for (int r = 0; r < 4; ++r) d[mma::c_row(lane, r) * 8 + mma::c_col(lane, r)] = df[r];
@@ -136,6 +140,17 @@ __global__ void cp_async_copy_kernel(const float* in, float* out, bool wait) {
 
 __global__ void empty_kernel() {}
 
+constexpr int kBigSmemFloats = 16384;  // 64 KiB
+
+// One block of 1024 threads reverses n <= 16384 floats through 64 KiB of dynamic shared memory.
+__global__ void reverse_64k_kernel(const float* x, float* y, int n) {
+  float* staged = dynamic_shared<float>();
+  for (int i = static_cast<int>(threadIdx.x); i < n; i += static_cast<int>(blockDim.x)) staged[i] = x[i];
+  __syncthreads();
+  for (int i = static_cast<int>(threadIdx.x); i < n; i += static_cast<int>(blockDim.x))
+    y[i] = staged[n - 1 - i];
+}
+
 }  // namespace
 
 void tiled_matmul(const float* a, const float* b, float* c, int m, int n, int k, PlantedBug bug,
@@ -145,19 +160,22 @@ void tiled_matmul(const float* a, const float* b, float* c, int m, int n, int k,
     case PlantedBug::none:
       return launch(tiled_matmul_kernel<PlantedBug::none>, grid, block, 0, stream, a, b, c, m, n, k);
     case PlantedBug::tile_edge_off_by_one:
-      return launch(tiled_matmul_kernel<PlantedBug::tile_edge_off_by_one>, grid, block, 0, stream, a, b, c, m, n, k);
+      return launch(tiled_matmul_kernel<PlantedBug::tile_edge_off_by_one>, grid, block, 0, stream, a, b, c, m,
+                    n, k);
     case PlantedBug::missing_first_sync:
-      return launch(tiled_matmul_kernel<PlantedBug::missing_first_sync>, grid, block, 0, stream, a, b, c, m, n, k);
+      return launch(tiled_matmul_kernel<PlantedBug::missing_first_sync>, grid, block, 0, stream, a, b, c, m,
+                    n, k);
     case PlantedBug::missing_second_sync:
-      return launch(tiled_matmul_kernel<PlantedBug::missing_second_sync>, grid, block, 0, stream, a, b, c, m, n, k);
+      return launch(tiled_matmul_kernel<PlantedBug::missing_second_sync>, grid, block, 0, stream, a, b, c, m,
+                    n, k);
   }
 }
 
-void warp_ops(const float* x, float* scan, float* xor_sum, float* group_first, unsigned* ballot, int n,
-              cudaStream_t stream) {
+void warp_ops(const float* x, float* scan, float* xor_sum, float* group_first, unsigned* ballot,
+              int* block_positives, int n, cudaStream_t stream) {
   TL_CHECK(n % 64 == 0, "warp_ops: n=" << n << " must be a multiple of 64");
-  launch(warp_ops_kernel, dim3(static_cast<unsigned>(n / 64)), dim3(64), 0, stream, x, scan, xor_sum, group_first,
-         ballot);
+  launch(warp_ops_kernel, dim3(static_cast<unsigned>(n / 64)), dim3(64), 0, stream, x, scan, xor_sum,
+         group_first, ballot, block_positives);
 }
 
 void histogram(const int* v, int n, unsigned* bins, const float* x, float* total, cudaStream_t stream) {
@@ -165,26 +183,37 @@ void histogram(const int* v, int n, unsigned* bins, const float* x, float* total
 }
 
 void reverse_blocks(const float* x, float* y, int n, int block, cudaStream_t stream) {
-  launch(reverse_blocks_kernel, dim3(blocks_for(n, static_cast<unsigned>(block))), dim3(static_cast<unsigned>(block)),
-         static_cast<size_t>(block) * sizeof(float), stream, x, y, n);
+  launch(reverse_blocks_kernel, dim3(blocks_for(n, static_cast<unsigned>(block))),
+         dim3(static_cast<unsigned>(block)), static_cast<size_t>(block) * sizeof(float), stream, x, y, n);
 }
 
 void mma_tf32(const float* a, const float* b, const float* c, float* d, cudaStream_t stream) {
   launch(mma_tf32_kernel, dim3(1), dim3(32), 0, stream, a, b, c, d);
 }
 
-void mma_bf16(const uint16_t* a, const uint16_t* b, const float* c, float* d, bool b_via_trans, cudaStream_t stream) {
+void mma_bf16(const uint16_t* a, const uint16_t* b, const float* c, float* d, bool b_via_trans,
+              cudaStream_t stream) {
   if (b_via_trans)
     launch(mma_bf16_kernel<true>, dim3(1), dim3(32), 0, stream, a, b, c, d);
   else
     launch(mma_bf16_kernel<false>, dim3(1), dim3(32), 0, stream, a, b, c, d);
 }
 
-void divergent_barrier(cudaStream_t stream) { launch(divergent_barrier_kernel, dim3(1), dim3(64), 0, stream); }
+void divergent_barrier(cudaStream_t stream) {
+  launch(divergent_barrier_kernel, dim3(1), dim3(64), 0, stream);
+}
 void trap(cudaStream_t stream) { launch(trap_kernel, dim3(1), dim3(32), 0, stream); }
 void cp_async_copy(const float* in, float* out, bool wait, cudaStream_t stream) {
   launch(cp_async_copy_kernel, dim3(1), dim3(8), 0, stream, in, out, wait);
 }
 void oversized_block(cudaStream_t stream) { launch(empty_kernel, dim3(1), dim3(2048), 0, stream); }
+
+void reverse_with_64k_smem(const float* x, float* y, int n, bool raise_limit, cudaStream_t stream) {
+  TL_CHECK(n <= kBigSmemFloats, "reverse_with_64k_smem: n=" << n << " exceeds " << kBigSmemFloats);
+  constexpr size_t kBytes = kBigSmemFloats * sizeof(float);
+  const int limit = raise_limit ? static_cast<int>(kBytes) : 48 << 10;
+  TL_CUDA_CHECK(cudaFuncSetAttribute(reverse_64k_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, limit));
+  launch(reverse_64k_kernel, dim3(1), dim3(1024), kBytes, stream, x, y, n);
+}
 
 }  // namespace tl::test_kernels

@@ -22,14 +22,16 @@ void tiled_matmul(const float* a, const float* b, float* c, int m, int n, int k,
 
 // Per warp of x (n a multiple of 32, blocks of 64 threads): inclusive scan with __shfl_up_sync,
 // warp sum with __shfl_xor_sync, the sum of the first 8 lanes' values broadcast with
-// __shfl_sync(width 8) from lane 0 of each group of 8, and __ballot_sync of x > 0.
-void warp_ops(const float* x, float* scan, float* xor_sum, float* group_first, unsigned* ballot, int n,
-              cudaStream_t stream);
+// __shfl_sync(width 8) from lane 0 of each group of 8, __ballot_sync of x > 0, and per block of
+// 64 the count of x > 0 from __syncthreads_count.
+void warp_ops(const float* x, float* scan, float* xor_sum, float* group_first, unsigned* ballot,
+              int* block_positives, int n, cudaStream_t stream);
 
 // bins[v[i]] += 1 with atomicAdd; float total += x[i] with atomicAdd on float.
 void histogram(const int* v, int n, unsigned* bins, const float* x, float* total, cudaStream_t stream);
 
-// y = x reversed within each block of `block` elements, through dynamic shared memory.
+// y = x reversed within each block of `block` elements, through dynamic shared memory
+// (declared `extern __shared__`).
 void reverse_blocks(const float* x, float* y, int n, int block, cudaStream_t stream);
 
 // One warp: D (16, 8) = A (16, 8) B (8, 8) + C with mma.m16n8k8 TF32 (inputs rounded by to_tf32).
@@ -50,5 +52,10 @@ void cp_async_copy(const float* in, float* out, bool wait, cudaStream_t stream);
 
 // A launch with 2048 threads per block: an invalid configuration everywhere.
 void oversized_block(cudaStream_t stream);
+
+// y (n <= 16384) = x reversed through 64 KiB of dynamic shared memory, more than the default
+// 48 KiB limit: allowed only after raising the kernel's limit with cudaFuncSetAttribute
+// (reached through tl::dynamic_shared<float>()).
+void reverse_with_64k_smem(const float* x, float* y, int n, bool raise_limit, cudaStream_t stream);
 
 }  // namespace tl::test_kernels

@@ -5,7 +5,9 @@
 // emulator can show: planted bugs caught deterministically, deadlocks and traps reported.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 
 #include "engine/ops.h"
@@ -33,7 +35,9 @@ using test_kernels::PlantedBug;
 
 const Device kGpu = Device::cuda(0);
 
-Tensor on_gpu(const std::vector<float>& v) { return Tensor::from_vector(v, {static_cast<int64_t>(v.size())}).to(kGpu); }
+Tensor on_gpu(const std::vector<float>& v) {
+  return Tensor::from_vector(v, {static_cast<int64_t>(v.size())}).to(kGpu);
+}
 
 Tensor poisoned(int64_t n) {
   Tensor t = Tensor::empty({n}, DType::f32, kGpu);
@@ -55,12 +59,14 @@ void for_each_schedule(const std::function<void()>& body) {
 }
 
 // C = A B in double: the independent reference.
-std::vector<float> matmul_reference(const std::vector<float>& a, const std::vector<float>& b, int m, int n, int k) {
+std::vector<float> matmul_reference(const std::vector<float>& a, const std::vector<float>& b, int m, int n,
+                                    int k) {
   std::vector<float> c(static_cast<size_t>(m * n));
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {
       double acc = 0;
-      for (int p = 0; p < k; ++p) acc += double{a[static_cast<size_t>(i * k + p)]} * b[static_cast<size_t>(p * n + j)];
+      for (int p = 0; p < k; ++p)
+        acc += double{a[static_cast<size_t>(i * k + p)]} * b[static_cast<size_t>(p * n + j)];
       c[static_cast<size_t>(i * n + j)] = static_cast<float>(acc);
     }
   return c;
@@ -69,10 +75,12 @@ std::vector<float> matmul_reference(const std::vector<float>& a, const std::vect
 // The tiled matmul (with an optional planted bug) on awkward sizes, checked like every GEMM test.
 ::testing::AssertionResult tiled_matmul_matches(PlantedBug bug) {
   const int m = 37, n = 45, k = 53;  // no dimension a multiple of the 16x16 tile
-  const auto av = test::random_floats(static_cast<size_t>(m * k), 71), bv = test::random_floats(static_cast<size_t>(k * n), 72);
+  const auto av = test::random_floats(static_cast<size_t>(m * k), 71),
+             bv = test::random_floats(static_cast<size_t>(k * n), 72);
   const Tensor a = on_gpu(av), b = on_gpu(bv);
   Tensor c = poisoned(m * n);
-  test_kernels::tiled_matmul(a.data<float>(), b.data<float>(), c.data<float>(), m, n, k, bug, stream_for(kGpu));
+  test_kernels::tiled_matmul(a.data<float>(), b.data<float>(), c.data<float>(), m, n, k, bug,
+                             stream_for(kGpu));
   // float32 sums of 53 products of values in [-1, 1] against a double reference.
   return all_close(c.to_vector<float>(), matmul_reference(av, bv, m, n, k), Tolerance{1e-5, 1e-5});
 }
@@ -90,7 +98,8 @@ TEST(CudaEmulatorPlantedBugs, OffByOneTileEdgeIsCaught) {
 
 TEST(CudaEmulatorPlantedBugs, MissingSyncthreadsIsCaught) {
   TL_REQUIRE_GPU();
-  if (!test::emulated()) GTEST_SKIP() << "a race shows only sometimes on a GPU; the serial emulator shows it always";
+  if (!test::emulated())
+    GTEST_SKIP() << "a race shows only sometimes on a GPU; the serial emulator shows it always";
 #if defined(TL_EMULATE_CUDA)
   // The serial schedule runs one thread at a time up to its next barrier, so a thread reads
   // the tile before the others have staged (or after they restaged) it: wrong on every run.
@@ -102,21 +111,23 @@ TEST(CudaEmulatorPlantedBugs, MissingSyncthreadsIsCaught) {
 }
 
 // Run by scripts/tsan.sh only (disabled otherwise): the missing barrier under the parallel
-// schedule, for ThreadSanitizer to report as a data race on the shared tile.
+// schedule, for ThreadSanitizer to report as a data race on the shared tile (it reports the
+// serial-schedule runs above as well).
 TEST(CudaEmulatorPlantedBugs, DISABLED_MissingSyncthreadsRaceForTsan) {
   TL_REQUIRE_GPU();
 #if defined(TL_EMULATE_CUDA)
   emu::ScopedSchedule parallel(emu::Schedule::parallel);
-  (void)tiled_matmul_matches(PlantedBug::missing_first_sync);
+  for (int run = 0; run < 5; ++run) (void)tiled_matmul_matches(PlantedBug::missing_first_sync);
 #endif
 }
 
-TEST(CudaEmulator, WarpShufflesAndBallot) {
+TEST(CudaEmulator, WarpShufflesVotesAndSyncthreadsCount) {
   TL_REQUIRE_GPU();
   const int n = 256;
   const auto x = test::random_floats(n, 81);
   std::vector<float> scan(n), sum(n), first(n);
   std::vector<unsigned> ballot(n / 32, 0);
+  std::vector<int32_t> positives(n / 64, 0);
   for (int w = 0; w < n / 32; ++w) {
     float running = 0, total = 0;
     for (int l = 0; l < 32; ++l) total += x[static_cast<size_t>(w * 32 + l)];
@@ -127,20 +138,25 @@ TEST(CudaEmulator, WarpShufflesAndBallot) {
       sum[i] = total;
       first[i] = x[static_cast<size_t>(w * 32 + l / 8 * 8)];
       if (x[i] > 0) ballot[static_cast<size_t>(w)] |= 1u << l;
+      if (x[i] > 0) ++positives[static_cast<size_t>(w / 2)];
     }
   }
   for_each_schedule([&] {
     const Tensor gx = on_gpu(x);
     Tensor gscan = poisoned(n), gsum = poisoned(n), gfirst = poisoned(n);
-    Tensor gballot = Tensor::zeros({n / 32}, DType::i32, kGpu);
+    Tensor gballot = Tensor::zeros({n / 32}, DType::i32, kGpu),
+           gpositives = Tensor::zeros({n / 64}, DType::i32, kGpu);
     test_kernels::warp_ops(gx.data<float>(), gscan.data<float>(), gsum.data<float>(), gfirst.data<float>(),
-                           reinterpret_cast<unsigned*>(gballot.data<int32_t>()), n, stream_for(kGpu));
+                           reinterpret_cast<unsigned*>(gballot.data<int32_t>()), gpositives.data<int32_t>(),
+                           n, stream_for(kGpu));
+    EXPECT_EQ(gpositives.to_vector<int32_t>(), positives) << "__syncthreads_count";
     // Sums of up to 32 values in [-1, 1] in a different order: a few float32 ulps of ~32.
     EXPECT_TRUE(all_close(gscan.to_vector<float>(), scan, Tolerance{1e-5, 1e-5}));
     EXPECT_TRUE(all_close(gsum.to_vector<float>(), sum, Tolerance{1e-5, 1e-5}));
     EXPECT_TRUE(all_close(gfirst.to_vector<float>(), first, Tolerance{0, 0}));
     const auto got = gballot.to_vector<int32_t>();
-    for (int w = 0; w < n / 32; ++w) EXPECT_EQ(static_cast<unsigned>(got[static_cast<size_t>(w)]), ballot[static_cast<size_t>(w)]) << w;
+    for (int w = 0; w < n / 32; ++w)
+      EXPECT_EQ(static_cast<unsigned>(got[static_cast<size_t>(w)]), ballot[static_cast<size_t>(w)]) << w;
   });
 }
 
@@ -161,8 +177,8 @@ TEST(CudaEmulator, AtomicsCountEveryUpdate) {
     Tensor gbins = Tensor::zeros({bins}, DType::i32, kGpu);
     Tensor gtotal = Tensor::zeros({1}, DType::f32, kGpu);
     const Tensor gx = on_gpu(x);
-    test_kernels::histogram(gv.data<int32_t>(), n, reinterpret_cast<unsigned*>(gbins.data<int32_t>()), gx.data<float>(),
-                            gtotal.data<float>(), stream_for(kGpu));
+    test_kernels::histogram(gv.data<int32_t>(), n, reinterpret_cast<unsigned*>(gbins.data<int32_t>()),
+                            gx.data<float>(), gtotal.data<float>(), stream_for(kGpu));
     EXPECT_EQ(gbins.to_vector<int32_t>(), expected_bins);
     // 3000 values in [-1, 1] summed in float in any order: |error| < n * 2^-24 * max partial sum.
     EXPECT_NEAR(gtotal.to_vector<float>()[0], total, 1e-3);
@@ -176,7 +192,8 @@ TEST(CudaEmulator, DynamicSharedMemoryIsPerBlock) {
   std::vector<float> expected(n);
   for (int base = 0; base < n; base += block) {
     const int len = std::min(block, n - base);
-    for (int t = 0; t < len; ++t) expected[static_cast<size_t>(base + t)] = x[static_cast<size_t>(base + len - 1 - t)];
+    for (int t = 0; t < len; ++t)
+      expected[static_cast<size_t>(base + t)] = x[static_cast<size_t>(base + len - 1 - t)];
   }
   for_each_schedule([&] {
     const Tensor gx = on_gpu(x);
@@ -206,7 +223,8 @@ TEST(CudaEmulator, MmaTf32MatchesPlainMatmul) {
   for (size_t i = 0; i < expected.size(); ++i) expected[i] += c[i];
   for_each_schedule([&] {
     Tensor gd = poisoned(16 * 8);
-    test_kernels::mma_tf32(ga.data<float>(), gb.data<float>(), gc.data<float>(), gd.data<float>(), stream_for(kGpu));
+    test_kernels::mma_tf32(ga.data<float>(), gb.data<float>(), gc.data<float>(), gd.data<float>(),
+                           stream_for(kGpu));
     // Inputs are exactly tf32, so products are exact; only the float accumulation differs.
     EXPECT_TRUE(all_close(gd.to_vector<float>(), expected, Tolerance{1e-5, 1e-5}));
   });
@@ -236,15 +254,18 @@ TEST_P(CudaEmulatorMmaBf16, ThroughCpAsyncAndLdmatrixMatchesPlainMatmul) {
   const Tensor gc = on_gpu(c);
   for_each_schedule([&] {
     Tensor gd = poisoned(16 * 8);
-    test_kernels::mma_bf16(static_cast<const uint16_t*>(ga.raw_data()), static_cast<const uint16_t*>(gb.raw_data()),
-                           gc.data<float>(), gd.data<float>(), b_via_trans, stream_for(kGpu));
+    test_kernels::mma_bf16(static_cast<const uint16_t*>(ga.raw_data()),
+                           static_cast<const uint16_t*>(gb.raw_data()), gc.data<float>(), gd.data<float>(),
+                           b_via_trans, stream_for(kGpu));
     // bf16 products are exact in float; only the float accumulation order differs.
     EXPECT_TRUE(all_close(gd.to_vector<float>(), expected, Tolerance{1e-5, 1e-5}));
   });
 }
 
 INSTANTIATE_TEST_SUITE_P(BLayouts, CudaEmulatorMmaBf16, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "ldmatrix_trans" : "ldmatrix"; });
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                           return p.param ? "ldmatrix_trans" : "ldmatrix";
+                         });
 
 TEST(CudaEmulator, InvalidLaunchConfigurationThrows) {
   TL_REQUIRE_GPU();
@@ -254,6 +275,60 @@ TEST(CudaEmulator, InvalidLaunchConfigurationThrows) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("cudaErrorInvalidConfiguration"), std::string::npos) << e.what();
   }
+}
+
+TEST(CudaEmulator, DynamicSharedMemoryOver48KiBNeedsTheAttribute) {
+  TL_REQUIRE_GPU();
+  const int n = 12345;
+  const auto x = test::random_floats(n, 98);
+  const std::vector<float> expected(x.rbegin(), x.rend());
+  const Tensor gx = on_gpu(x);
+  Tensor gy = poisoned(n);
+  EXPECT_THROW(
+      test_kernels::reverse_with_64k_smem(gx.data<float>(), gy.data<float>(), n, false, stream_for(kGpu)),
+      Error);
+  test_kernels::reverse_with_64k_smem(gx.data<float>(), gy.data<float>(), n, true, stream_for(kGpu));
+  EXPECT_TRUE(all_close(gy.to_vector<float>(), expected, Tolerance{0, 0}));
+}
+
+TEST(CudaEmulator, RuntimeMemoryEventsAndErrors) {
+  TL_REQUIRE_GPU();
+  cudaDeviceProp prop{};
+  ASSERT_EQ(cudaGetDeviceProperties(&prop, 0), cudaSuccess);
+  EXPECT_EQ(prop.warpSize, 32);
+  EXPECT_EQ(prop.maxThreadsPerBlock, 1024);
+  // A 2D copy of a 3x5 window out of an 8-wide host matrix into a 6-wide device one and back.
+  std::vector<float> host(4 * 8), back(4 * 6, -1.0f);
+  for (size_t i = 0; i < host.size(); ++i) host[i] = static_cast<float>(i);
+  float* device = nullptr;
+  ASSERT_EQ(cudaMalloc(reinterpret_cast<void**>(&device), back.size() * sizeof(float)), cudaSuccess);
+  ASSERT_EQ(cudaMemset(device, 0, back.size() * sizeof(float)), cudaSuccess);
+  ASSERT_EQ(cudaMemcpy2D(device, 6 * sizeof(float), host.data() + 1, 8 * sizeof(float), 5 * sizeof(float), 3,
+                         cudaMemcpyHostToDevice),
+            cudaSuccess);
+  ASSERT_EQ(cudaMemcpy(back.data(), device, back.size() * sizeof(float), cudaMemcpyDeviceToHost),
+            cudaSuccess);
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 6; ++c)
+      EXPECT_EQ(back[static_cast<size_t>(r * 6 + c)],
+                r < 3 && c < 5 ? host[static_cast<size_t>(r * 8 + c + 1)] : 0.0f)
+          << r << "," << c;
+  EXPECT_EQ(cudaFree(device), cudaSuccess);
+  int not_device_memory = 0;
+  EXPECT_NE(cudaFree(&not_device_memory), cudaSuccess);
+  EXPECT_NE(cudaGetLastError(), cudaSuccess) << "the failed cudaFree is the last error";
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess) << "reading the last error clears it";
+  cudaEvent_t start = nullptr, stop = nullptr;
+  ASSERT_EQ(cudaEventCreate(&start), cudaSuccess);
+  ASSERT_EQ(cudaEventCreate(&stop), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(start, stream_for(kGpu)), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(stop, stream_for(kGpu)), cudaSuccess);
+  ASSERT_EQ(cudaEventSynchronize(stop), cudaSuccess);
+  float ms = -1;
+  EXPECT_EQ(cudaEventElapsedTime(&ms, start, stop), cudaSuccess);
+  EXPECT_GE(ms, 0.0f);
+  EXPECT_EQ(cudaEventDestroy(start), cudaSuccess);
+  EXPECT_EQ(cudaEventDestroy(stop), cudaSuccess);
 }
 
 // Behaviours that are undefined or fatal to the context on a GPU: emulator only.

@@ -6,7 +6,11 @@
 
 struct cublasContext;
 using cublasHandle_t = cublasContext*;
-enum cublasStatus_t { CUBLAS_STATUS_SUCCESS = 0, CUBLAS_STATUS_NOT_INITIALIZED = 1, CUBLAS_STATUS_NOT_SUPPORTED = 15 };
+enum cublasStatus_t {
+  CUBLAS_STATUS_SUCCESS = 0,
+  CUBLAS_STATUS_NOT_INITIALIZED = 1,
+  CUBLAS_STATUS_NOT_SUPPORTED = 15
+};
 enum cublasOperation_t { CUBLAS_OP_N = 0, CUBLAS_OP_T = 1, CUBLAS_OP_C = 2 };
 enum cublasMath_t { CUBLAS_DEFAULT_MATH = 0, CUBLAS_PEDANTIC_MATH = 2, CUBLAS_TF32_TENSOR_OP_MATH = 3 };
 
@@ -15,4 +19,6 @@ inline cublasStatus_t cublasCreate(cublasHandle_t* handle) {
   return CUBLAS_STATUS_NOT_SUPPORTED;
 }
 inline cublasStatus_t cublasDestroy(cublasHandle_t) { return CUBLAS_STATUS_SUCCESS; }
-inline const char* cublasGetStatusString(cublasStatus_t) { return "cuBLAS is not available in the emulated build"; }
+inline const char* cublasGetStatusString(cublasStatus_t) {
+  return "cuBLAS is not available in the emulated build";
+}

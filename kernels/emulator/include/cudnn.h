@@ -6,9 +6,9 @@
 
 #include <cstddef>
 
-  struct name##_emulated;                                          \
-  using name##_t = name##_emulated*;                               \
-  inline int name##Destroy_unused(name##_t) { return 0; }
+struct name##_emulated;
+using name##_t = name##_emulated*;
+inline int name##Destroy_unused(name##_t) { return 0; }
 
 struct cudnnContext;
 using cudnnHandle_t = cudnnContext*;
@@ -35,7 +35,13 @@ inline cudnnStatus_t cudnnCreate(cudnnHandle_t* handle) {
 inline cudnnStatus_t cudnnDestroy(cudnnHandle_t) { return CUDNN_STATUS_SUCCESS; }
 inline cudnnStatus_t cudnnDestroyTensorDescriptor(cudnnTensorDescriptor_t) { return CUDNN_STATUS_SUCCESS; }
 inline cudnnStatus_t cudnnDestroyFilterDescriptor(cudnnFilterDescriptor_t) { return CUDNN_STATUS_SUCCESS; }
-inline cudnnStatus_t cudnnDestroyConvolutionDescriptor(cudnnConvolutionDescriptor_t) { return CUDNN_STATUS_SUCCESS; }
-inline cudnnStatus_t cudnnDestroyActivationDescriptor(cudnnActivationDescriptor_t) { return CUDNN_STATUS_SUCCESS; }
+inline cudnnStatus_t cudnnDestroyConvolutionDescriptor(cudnnConvolutionDescriptor_t) {
+  return CUDNN_STATUS_SUCCESS;
+}
+inline cudnnStatus_t cudnnDestroyActivationDescriptor(cudnnActivationDescriptor_t) {
+  return CUDNN_STATUS_SUCCESS;
+}
 inline cudnnStatus_t cudnnDestroyPoolingDescriptor(cudnnPoolingDescriptor_t) { return CUDNN_STATUS_SUCCESS; }
-inline const char* cudnnGetErrorString(cudnnStatus_t) { return "cuDNN is not available in the emulated build"; }
+inline const char* cudnnGetErrorString(cudnnStatus_t) {
+  return "cuDNN is not available in the emulated build";
+}
