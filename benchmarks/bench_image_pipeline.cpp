@@ -74,42 +74,55 @@ int main(int argc, char** argv) {
     files.push_back(tl::read_file_bytes(path.string(), "benchmark image"));
     total_bytes += files.back().size();
   }
-  std::printf("bench_image_pipeline: %d JPEGs 500x375 (quality 90, mean %.0f kB) in %s; hardware threads %u\n", count,
-              total_bytes / 1024.0 / count, image_dir.string().c_str(), std::thread::hardware_concurrency());
+  std::printf(
+      "bench_image_pipeline: %d JPEGs 500x375 (quality 90, mean %.0f kB) in %s; hardware threads %u\n", count,
+      total_bytes / 1024.0 / count, image_dir.string().c_str(), std::thread::hardware_concurrency());
 
   // Validate before timing: the pipeline produces the eval crop of the decoded image.
   const tl::ImageTransform eval = tl::eval_transform(256, 224);
   const tl::Image first = tl::decode_image(files[0].data(), files[0].size(), "first");
   const tl::Image crop = eval.apply(first, 0);
   if (first.width != 500 || first.height != 375 || crop.width != 224 || crop.height != 224) {
-    std::printf("VALIDATION FAILED: decoded %dx%d, crop %dx%d\n", first.width, first.height, crop.width, crop.height);
+    std::printf("VALIDATION FAILED: decoded %dx%d, crop %dx%d\n", first.width, first.height, crop.width,
+                crop.height);
     return 1;
   }
 
   std::printf("ours (stb_image + PIL-exact resize), per stage:\n");
-  line("decode (1 thread)", tl::bench::median_seconds([&] {
-         for (const auto& f : files) tl::decode_image(f.data(), f.size(), "bench");
-       }, 3), count);
-  line("decode+resize+crop (1 thread)", tl::bench::median_seconds([&] {
-         for (const auto& f : files) eval.apply(tl::decode_image(f.data(), f.size(), "bench"), 0);
-       }, 3), count);
+  line("decode (1 thread)",
+       tl::bench::median_seconds(
+           [&] {
+             for (const auto& f : files) tl::decode_image(f.data(), f.size(), "bench");
+           },
+           3),
+       count);
+  line("decode+resize+crop (1 thread)",
+       tl::bench::median_seconds(
+           [&] {
+             for (const auto& f : files) eval.apply(tl::decode_image(f.data(), f.size(), "bench"), 0);
+           },
+           3),
+       count);
   const auto folder = tl::ImageFolder::scan((dir / "images").string());
   for (int threads : {1, 2}) {
     tl::BatchLoaderOptions options;
     options.batch_size = 32;
     options.threads = threads;
     options.prefetch_batches = 4;
-    const double t = tl::bench::median_seconds([&] {
-      tl::BatchLoader loader(folder, eval, options);
-      while (loader.next()) {
-      }
-    }, 3);
+    const double t = tl::bench::median_seconds(
+        [&] {
+          tl::BatchLoader loader(folder, eval, options);
+          while (loader.next()) {
+          }
+        },
+        3);
     char what[64];
     std::snprintf(what, sizeof(what), "BatchLoader epoch (%d thread%s)", threads, threads > 1 ? "s" : "");
     line(what, t, count);
   }
   const tl::Tensor batch = tl::Tensor::zeros({32, 224, 224, 3}, tl::DType::u8);
-  const double t_norm = tl::bench::median_seconds([&] { tl::normalize(batch, tl::NormalizeParams::torchvision()); }, 10);
+  const double t_norm =
+      tl::bench::median_seconds([&] { tl::normalize(batch, tl::NormalizeParams::torchvision()); }, 10);
   std::printf("  %-34s %9.1f images/s  (%.2f GB/s in+out)\n", "normalize 224x224 (1 thread)", 32 / t_norm,
               32.0 * 224 * 224 * 3 * 5 / t_norm / 1e9);
   return 0;

@@ -44,6 +44,7 @@ class Head {
   Tensor forward(const Tensor& features, bool training);  // features (N, F) -> logits (N, K)
   void backward(const Tensor& dlogits);                   // fills every parameter's grad
   std::vector<Parameter> parameters();
+  const DropoutLayer* dropout() const { return dropout_ ? &*dropout_ : nullptr; }  // mlp only
   // Copies values into the parameters by name; every parameter must be given, shapes must match.
   void load_parameters(const std::vector<std::pair<std::string, Tensor>>& values);
 

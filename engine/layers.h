@@ -47,6 +47,8 @@ class DropoutLayer {
   Tensor forward(const Tensor& x, bool training);
   Tensor backward(const Tensor& dy);
   float p() const { return p_; }
+  // The mask of the last training forward (u8, 1 = kept), undefined before one.
+  const Tensor& last_mask() const { return saved_mask_; }
 
  private:
   float p_;

@@ -219,12 +219,12 @@ float softmax_cross_entropy(const Tensor& logits, const Tensor& labels, const Cr
   if (!options.class_weights.empty()) {
     TL_CHECK(static_cast<int64_t>(options.class_weights.size()) == c,
              op << ": " << options.class_weights.size() << " class weights for " << c << " classes");
-    double total = 0;
     for (int64_t k = 0; k < c; ++k) {
-      TL_CHECK(
-          options.class_weights[k] >= 0.0f && std::isfinite(options.class_weights[k]),
-          op << ": class weight " << k << " is " << options.class_weights[k] << ", expected finite >= 0");
+      const float w = options.class_weights[k];
+      TL_CHECK(w >= 0.0f && std::isfinite(w),
+               op << ": class weight " << k << " is " << w << ", expected finite >= 0");
     }
+    double total = 0;  // W of the mean; 0 would divide by zero
     for (int64_t i = 0; i < n; ++i) total += options.class_weights[y[i]];
     TL_CHECK(total > 0, op << ": the labels of this batch all have class weight 0");
     weights = options.class_weights.data();

@@ -10,9 +10,11 @@
 // always holds the samples order[b * batch_size ...], and each sample's augmentation seed is
 // derive_seed(seed, epoch, sample index). So the batches are the same whatever the thread
 // count or timing; only the moment they are ready varies.
-// Threading: each worker builds whole batches (decode + transform of its samples), taking the
-// next batch number under a mutex; at most `prefetch_batches` batches are ahead of the one the
-// consumer waits for. next() hands them out strictly in order.
+// Threading: the workers take samples one at a time, in order, under a mutex (decode +
+// transform run outside it), so all threads work on the first batch at once and then run
+// ahead into the next ones, up to `prefetch_batches` batches beyond the one the consumer
+// waits for. next() waits until every sample of its batch is done, copies them into the
+// batch tensor and hands batches out strictly in order.
 // Bad files: without skip_bad, the first bad sample's tl::Error (naming the file) is rethrown
 // by next() for its batch. With skip_bad, it is reported on stderr, counted (skipped()), and
 // its batch is one sample shorter; a batch left with no sample is skipped altogether.
@@ -53,8 +55,8 @@ struct Batch {
 
 class BatchLoader {
  public:
-  BatchLoader(std::shared_ptr<const ImageDataset> dataset, ImageTransform transform, BatchLoaderOptions options,
-              int epoch = 0);
+  BatchLoader(std::shared_ptr<const ImageDataset> dataset, ImageTransform transform,
+              BatchLoaderOptions options, int epoch = 0);
   ~BatchLoader();
   BatchLoader(const BatchLoader&) = delete;
   BatchLoader& operator=(const BatchLoader&) = delete;
@@ -69,12 +71,16 @@ class BatchLoader {
   std::vector<std::string> skipped_messages() const;
 
  private:
-  struct Slot {
-    std::optional<Batch> batch;  // empty when every sample was skipped
-    std::exception_ptr error;
+  // The decoded samples of one batch, filled in by the workers in any order.
+  struct Pending {
+    std::vector<Image> images;               // by position in the batch
+    std::vector<std::exception_ptr> errors;  // set where a sample failed
+    std::vector<bool> bad_input;             // the failure was a tl::Error (skippable)
+    size_t remaining = 0;                    // samples not finished yet
   };
   void work();
-  Slot build(size_t batch_index);
+  // Turns a finished batch into a Batch (nullopt when skip_bad dropped every sample).
+  std::optional<Batch> assemble(size_t batch_index, Pending& pending);
 
   std::shared_ptr<const ImageDataset> dataset_;
   ImageTransform transform_;
@@ -86,9 +92,9 @@ class BatchLoader {
   mutable std::mutex mutex_;
   std::condition_variable work_ready_;   // workers wait for room in the prefetch window
   std::condition_variable batch_ready_;  // the consumer waits for its batch
-  size_t next_to_build_ = 0;
-  size_t next_to_hand_out_ = 0;
-  std::map<size_t, Slot> done_;
+  size_t next_position_ = 0;             // next position in order_ to hand to a worker
+  size_t next_to_hand_out_ = 0;          // the batch the consumer gets next
+  std::map<size_t, Pending> pending_;
   std::vector<std::string> skipped_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;

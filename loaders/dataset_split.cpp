@@ -11,7 +11,8 @@ namespace {
 
 // Fisher-Yates with SeededRng: the same seed gives the same permutation everywhere.
 void seeded_shuffle(std::vector<size_t>& v, SeededRng& rng) {
-  for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[static_cast<size_t>(rng.integer(0, static_cast<int64_t>(i) - 1))]);
+  for (size_t i = v.size(); i > 1; --i)
+    std::swap(v[i - 1], v[static_cast<size_t>(rng.integer(0, static_cast<int64_t>(i) - 1))]);
 }
 
 }  // namespace
@@ -20,11 +21,12 @@ DatasetSubset::DatasetSubset(std::shared_ptr<const ImageDataset> parent, std::ve
     : parent_(std::move(parent)), indices_(std::move(indices)) {
   TL_CHECK(parent_ != nullptr, "dataset subset: no parent dataset");
   for (size_t i : indices_)
-    TL_CHECK(i < parent_->size(), "dataset subset: index " << i << " out of range (dataset has " << parent_->size() << ")");
+    TL_CHECK(i < parent_->size(),
+             "dataset subset: index " << i << " out of range (dataset has " << parent_->size() << ")");
 }
 
-DatasetSplit split_by_ratio(std::shared_ptr<const ImageDataset> dataset, double validation_fraction, uint64_t seed,
-                            bool stratified) {
+DatasetSplit split_by_ratio(std::shared_ptr<const ImageDataset> dataset, double validation_fraction,
+                            uint64_t seed, bool stratified) {
   TL_CHECK(dataset != nullptr, "split: no dataset");
   TL_CHECK(validation_fraction >= 0.0 && validation_fraction < 1.0,
            "split: validation fraction must be in [0, 1), got " << validation_fraction);
@@ -41,7 +43,8 @@ DatasetSplit split_by_ratio(std::shared_ptr<const ImageDataset> dataset, double 
   std::vector<size_t> train, validation;
   for (std::vector<size_t>& group : groups) {
     seeded_shuffle(group, rng);
-    const auto n_val = static_cast<size_t>(std::llround(validation_fraction * static_cast<double>(group.size())));
+    const auto n_val =
+        static_cast<size_t>(std::llround(validation_fraction * static_cast<double>(group.size())));
     validation.insert(validation.end(), group.begin(), group.begin() + static_cast<std::ptrdiff_t>(n_val));
     train.insert(train.end(), group.begin() + static_cast<std::ptrdiff_t>(n_val), group.end());
   }
@@ -59,8 +62,8 @@ void require_same_classes(const ImageDataset& a, const std::string& a_name, cons
   std::string first_difference;
   for (size_t i = 0; i < std::max(ca.size(), cb.size()); ++i) {
     if (i >= ca.size() || i >= cb.size() || ca[i] != cb[i]) {
-      first_difference = "class " + std::to_string(i) + " is '" + (i < ca.size() ? ca[i] : "(none)") + "' vs '" +
-                         (i < cb.size() ? cb[i] : "(none)") + "'";
+      first_difference = "class " + std::to_string(i) + " is '" + (i < ca.size() ? ca[i] : "(none)") +
+                         "' vs '" + (i < cb.size() ? cb[i] : "(none)") + "'";
       break;
     }
   }

@@ -39,8 +39,8 @@ struct DatasetSplit {
 };
 
 // fraction in [0, 1): the share of the samples that goes to validation.
-DatasetSplit split_by_ratio(std::shared_ptr<const ImageDataset> dataset, double validation_fraction, uint64_t seed,
-                            bool stratified = true);
+DatasetSplit split_by_ratio(std::shared_ptr<const ImageDataset> dataset, double validation_fraction,
+                            uint64_t seed, bool stratified = true);
 
 // Throws a tl::Error naming both when two datasets (e.g. train and val folders) do not have
 // the same classes in the same order.

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "loaders/file_checks.h"
@@ -27,23 +28,33 @@ Tensor FeatureSet::view(int64_t k) const {
   return features.slice(k * size(), (k + 1) * size());
 }
 
-std::string dataset_fingerprint(const std::vector<std::string>& paths, const std::vector<int32_t>& labels,
-                                ListingCheck check) {
-  TL_CHECK(paths.size() == labels.size(),
-           "dataset fingerprint: " << paths.size() << " paths but " << labels.size() << " labels");
+std::string dataset_fingerprint(const ImageDataset& dataset, ListingCheck check) {
+  namespace fs = std::filesystem;
   Xxh64 state;
-  for (size_t i = 0; i < paths.size(); ++i) {
-    require_readable_file(paths[i], "dataset image");
-    hash_text_field(state, paths[i]);
-    state.update(&labels[i], sizeof labels[i]);
-    if (check == ListingCheck::contents) {
-      hash_text_field(state, file_content_hash(paths[i]));
-    } else {
-      const uint64_t size = file_size_bytes(paths[i]);
-      const int64_t mtime = std::filesystem::last_write_time(paths[i]).time_since_epoch().count();
-      state.update(&size, sizeof size);
-      state.update(&mtime, sizeof mtime);
+  for (const std::string& name : dataset.classes()) hash_text_field(state, name);
+  std::map<std::string, std::string> source_digests;  // one look at each source file (IDX: one for all)
+  for (size_t i = 0; i < dataset.size(); ++i) {
+    const std::string name = dataset.name(i);
+    const int32_t label = dataset.label(i);
+    hash_text_field(state, name);
+    state.update(&label, sizeof label);
+    std::string source = name;
+    if (!fs::is_regular_file(source) && !name.empty() && name.back() == ']' &&
+        name.rfind('[') != std::string::npos)
+      source = name.substr(0, name.rfind('['));
+    TL_CHECK(fs::is_regular_file(source),
+             "dataset fingerprint: sample '" << name << "' is not a readable file");
+    auto [it, inserted] = source_digests.try_emplace(source);
+    if (inserted) {
+      require_readable_file(source, "dataset image");
+      if (check == ListingCheck::contents) {
+        it->second = file_content_hash(source);
+      } else {
+        const auto mtime = fs::last_write_time(source).time_since_epoch().count();
+        it->second = std::to_string(file_size_bytes(source)) + " " + std::to_string(mtime);
+      }
     }
+    hash_text_field(state, it->second);
   }
   return hash_text(state.digest());
 }
@@ -62,8 +73,8 @@ void save_feature_cache(const std::string& path, const FeatureCacheKey& key, con
   TL_CHECK(set.features.defined() && set.features.rank() == 2 && set.features.dim(0) == set.views * n,
            "save_feature_cache: features must be (views * N, F) = ("
                << set.views << " * " << n << ", F), got " << set.features.shape().str());
-  TL_CHECK(static_cast<int64_t>(set.paths.size()) == n,
-           "save_feature_cache: " << set.paths.size() << " paths for " << n << " labels");
+  TL_CHECK(static_cast<int64_t>(set.names.size()) == n,
+           "save_feature_cache: " << set.names.size() << " names for " << n << " labels");
   TL_CHECK(set.views == key.views,
            "save_feature_cache: the set has " << set.views << " views, the key " << key.views);
   // Write next to the target and rename: an interrupted run never leaves a half-written cache.
@@ -77,7 +88,7 @@ void save_feature_cache(const std::string& path, const FeatureCacheKey& key, con
     f.write_f32("features", features.data<float>(), features.shape().dims());
     const Tensor labels = set.labels.to(Device::cpu());
     f.write_i32("labels", labels.data<int32_t>(), {n});
-    f.write_strings("paths", set.paths);
+    f.write_strings("names", set.names);
     f.write_strings("class_names", set.class_names);
   }
   std::error_code ec;
@@ -115,9 +126,9 @@ std::optional<FeatureSet> load_feature_cache(const std::string& path, const Feat
                              << key.views << " * " << n << ", F)");
   set.features = Tensor::from_vector(features, Shape(shape));
   set.labels = Tensor::from_vector(labels, {n});
-  set.paths = f.read_strings("paths");
-  TL_CHECK(static_cast<int64_t>(set.paths.size()) == n,
-           "feature cache '" << path << "': " << set.paths.size() << " paths for " << n << " labels");
+  set.names = f.read_strings("names");
+  TL_CHECK(static_cast<int64_t>(set.names.size()) == n,
+           "feature cache '" << path << "': " << set.names.size() << " names for " << n << " labels");
   set.class_names = f.read_strings("class_names");
   for (int32_t y : labels)
     TL_CHECK(y >= 0 && y < static_cast<int32_t>(set.class_names.size()),

@@ -6,14 +6,14 @@
 //   image_size    the side of the square input images
 //   transform     how images were resized / cropped / augmented (text, e.g. "resize 256, center crop 224")
 //   views         K, the number of augmented views cached per image (1 without augmentation)
-//   dataset       a fingerprint of the listing: each file's path, label, size and mtime
-//                 (or its contents, ListingCheck::contents)
+//   dataset       a fingerprint of the dataset: each sample's name and label, the class
+//                 names, and each source file's size and mtime (or contents, ListingCheck::contents)
 // Any difference makes the cache stale: load_feature_cache() says which field differs and
 // the caller recomputes.
 //
 // File layout: root attributes format = "tl-feature-cache", format_version = 1, one string
 // attribute per key field ("key.backbone", ...); datasets features (K*N, F) f32 (view-major:
-// rows [k*N, (k+1)*N) are view k), labels (N) i32, paths (N) strings, class_names strings.
+// rows [k*N, (k+1)*N) are view k), labels (N) i32, names (N) strings, class_names strings.
 #pragma once
 
 #include <functional>
@@ -25,13 +25,14 @@
 #include "engine/preprocessing.h"
 #include "engine/tensor.h"
 #include "loaders/head_checkpoint.h"
+#include "loaders/image_dataset.h"
 
 namespace tl {
 
 struct FeatureSet {
   Tensor features;                       // (K*N, F) f32, view-major
   Tensor labels;                         // (N) i32
-  std::vector<std::string> paths;        // (N) the image files, in row order
+  std::vector<std::string> names;        // (N) the samples (paths, or "<idx file>[i]"), in row order
   std::vector<std::string> class_names;  // label -> name
   int64_t views = 1;                     // K
 
@@ -41,9 +42,10 @@ struct FeatureSet {
 
 enum class ListingCheck { metadata, contents };
 
-// Fingerprint of a dataset listing, "xxh64:..."; a missing file is a tl::Error naming it.
-std::string dataset_fingerprint(const std::vector<std::string>& paths, const std::vector<int32_t>& labels,
-                                ListingCheck check = ListingCheck::metadata);
+// Fingerprint of a dataset, "xxh64:...". A sample's source file is its name when that is a
+// file, else the file named before a trailing "[index]" (IDX); anything else, or a missing
+// file, is a tl::Error naming the sample.
+std::string dataset_fingerprint(const ImageDataset& dataset, ListingCheck check = ListingCheck::metadata);
 
 struct FeatureCacheKey {
   BackboneIdentity backbone;

@@ -1,106 +1,87 @@
 #include "loaders/feature_extraction.h"
 
-#include <algorithm>
-#include <cstring>
-#include <exception>
-
 #include "engine/ops_normalize.h"
 #include "engine/resnet_forward.h"
-#include "loaders/file_hash.h"
-#include "loaders/image_decode.h"
-#include "loaders/seeded_rng.h"
+#include "loaders/batch_loader.h"
 
 namespace tl {
-namespace {
 
-void check_listing(const ImageListing& listing) {
-  TL_CHECK(!listing.paths.empty(), "feature extraction: the image listing is empty");
-  TL_CHECK(
-      listing.paths.size() == listing.labels.size(),
-      "feature extraction: " << listing.paths.size() << " paths but " << listing.labels.size() << " labels");
-  for (size_t i = 0; i < listing.labels.size(); ++i)
-    TL_CHECK(listing.labels[i] >= 0 && listing.labels[i] < static_cast<int32_t>(listing.class_names.size()),
-             "feature extraction: label " << listing.labels[i] << " of '" << listing.paths[i]
-                                          << "' outside the " << listing.class_names.size() << " classes");
-}
-
-// images: (B, H, W, 3) u8 of rows [begin, end) of the listing, view `view`.
-Tensor load_batch(const ImageListing& listing, const ImageTransform& transform, int64_t begin, int64_t end,
-                  int64_t view, uint64_t seed) {
-  const int64_t h = transform.out_height, w = transform.out_width;
-  Tensor batch = Tensor::empty({end - begin, h, w, 3}, DType::u8);
-  uint8_t* out = batch.data<uint8_t>();
-  std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic)
-  for (int64_t i = begin; i < end; ++i) {
-    try {
-      const Image image = transform.apply(read_image(listing.paths[i]), derive_seed(seed, view, i));
-      TL_CHECK(image.height == h && image.width == w,
-               "transform '" << transform.description << "' gave " << image.height << "x" << image.width
-                             << " for '" << listing.paths[i] << "', expected " << h << "x" << w);
-      std::memcpy(out + (i - begin) * h * w * 3, image.pixels.data(), image.pixels.size());
-    } catch (...) {
-#pragma omp critical
-      if (!failure) failure = std::current_exception();
-    }
-  }
-  if (failure) std::rethrow_exception(failure);
-  return batch;
-}
-
-}  // namespace
-
-FeatureSet extract_features(const ResNet& net, const ImageListing& listing, const ImageTransform& transform,
-                            const ExtractionOptions& options) {
-  check_listing(listing);
+FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDataset> dataset,
+                            const ImageTransform& transform, const ExtractionOptions& options) {
+  TL_CHECK(dataset != nullptr && dataset->size() > 0, "feature extraction: the dataset is empty");
   TL_CHECK(options.batch_size > 0,
            "feature extraction: batch size must be positive, got " << options.batch_size);
   TL_CHECK(options.views >= 1, "feature extraction: views must be >= 1, got " << options.views);
   TL_CHECK(net.feature_dim > 0, "feature extraction: the backbone has no feature size");
-  const int64_t n = static_cast<int64_t>(listing.paths.size());
+  const int64_t n = static_cast<int64_t>(dataset->size());
   FeatureSet set;
   set.views = options.views;
   set.features = Tensor::empty({options.views * n, net.feature_dim}, DType::f32);  // (K*N, C)
-  set.labels = Tensor::from_vector(listing.labels, {n});
-  set.paths = listing.paths;
-  set.class_names = listing.class_names;
+  set.class_names = dataset->classes();
+  std::vector<int32_t> labels;
   // On a GPU the folded weights are uploaded once for the whole extraction.
   const ResNet backbone = options.device.is_cuda() ? to_device(net, options.device, options.precision) : net;
   ForwardOptions forward_options;
   forward_options.logits = false;
   forward_options.precision = options.precision;
   forward_options.lib = options.lib;
+  BatchLoaderOptions loader_options;
+  loader_options.batch_size = static_cast<int>(options.batch_size);
+  loader_options.threads = options.threads;
+  loader_options.seed = options.seed;
   for (int64_t view = 0; view < options.views; ++view) {
-    for (int64_t begin = 0; begin < n; begin += options.batch_size) {
-      const int64_t end = std::min(n, begin + options.batch_size);
-      const Tensor images = load_batch(listing, transform, begin, end, view, options.seed).to(options.device);
-      const Tensor x = normalize(images, net.preprocessing.params);       // x: (B, H, W, 3) f32
-      const Tensor features = forward(backbone, x, forward_options).features;  // (B, C)
-      set.features.slice(view * n + begin, view * n + end).copy_from(features);
+    BatchLoader loader(dataset, transform, loader_options, static_cast<int>(options.first_epoch + view));
+    int64_t row = 0;
+    while (auto batch = loader.next()) {
+      const int64_t b = batch->images.dim(0);
+      const Tensor x =
+          normalize(batch->images.to(options.device), net.preprocessing.params);  // (B, H, W, 3) f32
+      set.features.slice(view * n + row, view * n + row + b)
+          .copy_from(forward(backbone, x, forward_options).features);
+      if (view == 0) {
+        labels.insert(labels.end(), batch->labels.begin(), batch->labels.end());
+        set.names.insert(set.names.end(), batch->names.begin(), batch->names.end());
+      }
+      row += b;
     }
+    TL_CHECK(row == n, "feature extraction: " << n - row << " samples were not delivered");
   }
+  set.labels = Tensor::from_vector(labels, {n});
   return set;
 }
 
+EpochFeatures recompute_each_epoch(const ResNet& net, std::shared_ptr<const ImageDataset> dataset,
+                                   ImageTransform transform, ExtractionOptions options) {
+  TL_CHECK(options.views == 1, "recompute_each_epoch: one view per epoch, got views = " << options.views);
+  return [&net, dataset = std::move(dataset), transform = std::move(transform), options](int epoch) {
+    ExtractionOptions for_epoch = options;
+    for_epoch.first_epoch = options.first_epoch + epoch;
+    const FeatureSet set = extract_features(net, dataset, transform, for_epoch);
+    return LabeledFeatures{set.features, set.labels};
+  };
+}
+
+EpochFeatures cycle_views(const FeatureSet& set) {
+  TL_CHECK(set.views >= 1 && set.features.defined(), "cycle_views: an empty feature set");
+  return [set](int epoch) { return LabeledFeatures{set.view(epoch % set.views), set.labels}; };
+}
+
 FeatureCacheKey feature_cache_key(const ResNet& net, const BackboneIdentity& backbone,
-                                  const ImageListing& listing, const ImageTransform& transform,
+                                  const ImageDataset& dataset, const ImageTransform& transform,
                                   const ExtractionOptions& options, ListingCheck check) {
-  check_listing(listing);
   FeatureCacheKey key;
   key.backbone = backbone;
   key.preprocessing = net.preprocessing;
   key.image_size = transform.out_height;
   key.transform = transform.description + " (" + std::to_string(transform.out_height) + "x" +
-                  std::to_string(transform.out_width) + ", seed " + std::to_string(options.seed) + ")";
+                  std::to_string(transform.out_width) + ", seed " + std::to_string(options.seed) +
+                  ", first epoch " + std::to_string(options.first_epoch) + ")";
   // Reduced-precision GPU features differ from fp32 ones: they get their own key (fp32 keys
   // are unchanged, whatever the device).
   if (options.device.is_cuda() && options.precision != Precision::fp32)
     key.transform += std::string(", backbone in ") + precision_name(options.precision);
   key.views = options.views;
-  std::string names;
-  for (const std::string& name : listing.class_names) names += name + '\n';
-  key.dataset = dataset_fingerprint(listing.paths, listing.labels, check) + ", classes " +
-                hash_text(xxh64(names.data(), names.size()));
+  key.dataset = dataset_fingerprint(dataset, check);
   return key;
 }
 

@@ -47,7 +47,7 @@ void save_head_checkpoint(const std::string& path, Head& head, const std::vector
   f.write_number_attribute("/", "format_version", kFormatVersion);
   f.write_string_attribute("/", "head_kind", head_kind_name(c.kind));
   f.write_number_attribute("/", "in_features", static_cast<double>(c.in_features));
-  f.write_number_attribute("/", "hidden", static_cast<double>(c.hidden));
+  f.write_number_attribute("/", "hidden", c.kind == HeadKind::mlp ? static_cast<double>(c.hidden) : 0.0);
   f.write_number_attribute("/", "num_classes", static_cast<double>(c.num_classes));
   f.write_number_attribute("/", "dropout", c.dropout);
   f.write_string_attribute("/", "backbone_architecture", backbone.architecture);
@@ -83,7 +83,7 @@ HeadCheckpoint load_head_checkpoint(const std::string& path) {
   HeadCheckpoint ck;
   ck.config.kind = parse_head_kind(f.read_string_attribute("/", "head_kind"));
   ck.config.in_features = positive_int("in_features");
-  ck.config.hidden = positive_int("hidden");
+  ck.config.hidden = ck.config.kind == HeadKind::mlp ? positive_int("hidden") : 0;  // unused by a linear head
   ck.config.num_classes = positive_int("num_classes");
   ck.config.dropout = static_cast<float>(f.read_number_attribute("/", "dropout"));
   TL_CHECK(ck.config.dropout >= 0 && ck.config.dropout < 1,

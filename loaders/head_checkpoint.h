@@ -3,7 +3,7 @@
 //
 // File layout (readable with h5py):
 //   /                  attributes format = "tl-head-checkpoint", format_version = 1,
-//                      head_kind ("linear" | "mlp"), in_features, hidden, num_classes, dropout,
+//                      head_kind ("linear" | "mlp"), in_features, hidden (0 for linear), num_classes, dropout,
 //                      backbone_architecture, backbone_weights_hash ("xxh64:..."),
 //                      backbone_weights_file (the file name it was trained with, for messages)
 //   /head/<name>       f32 parameters named as nn.Sequential's state_dict: 0.weight (O, I), 0.bias,

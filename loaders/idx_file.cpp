@@ -43,10 +43,13 @@ IdxArray read_idx(const std::string& path) {
   GzHandle file(gzopen(path.c_str(), "rb"));
   TL_CHECK(file != nullptr, "IDX file '" << path << "': cannot be opened");
   uint8_t header[4];
-  TL_CHECK(read_some(file.get(), header, 4, path) == 4, "IDX file '" << path << "': shorter than its 4-byte header");
+  TL_CHECK(read_some(file.get(), header, 4, path) == 4,
+           "IDX file '" << path << "': shorter than its 4-byte header");
   TL_CHECK(header[0] == 0 && header[1] == 0, "IDX file '" << path << "': not an IDX file (magic bytes "
-                                                          << int{header[0]} << " " << int{header[1]} << ", expected 0 0)");
-  TL_CHECK(header[2] == 0x08, "IDX file '" << path << "': element type 0x" << std::hex << int{header[2]} << std::dec
+                                                          << int{header[0]} << " " << int{header[1]}
+                                                          << ", expected 0 0)");
+  TL_CHECK(header[2] == 0x08, "IDX file '" << path << "': element type 0x" << std::hex << int{header[2]}
+                                           << std::dec
                                            << " is not supported (tl reads unsigned bytes, 0x08)");
   const int dims = header[3];
   TL_CHECK(dims >= 1 && dims <= 4, "IDX file '" << path << "': " << dims << " dimensions (expected 1 to 4)");
@@ -54,7 +57,8 @@ IdxArray read_idx(const std::string& path) {
   int64_t count = 1;
   for (int d = 0; d < dims; ++d) {
     uint8_t b[4];
-    TL_CHECK(read_some(file.get(), b, 4, path) == 4, "IDX file '" << path << "': header ends inside the sizes");
+    TL_CHECK(read_some(file.get(), b, 4, path) == 4,
+             "IDX file '" << path << "': header ends inside the sizes");
     const int64_t size = int64_t{b[0]} << 24 | int64_t{b[1]} << 16 | int64_t{b[2]} << 8 | int64_t{b[3]};
     array.shape.push_back(size);
     count *= size;

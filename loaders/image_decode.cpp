@@ -33,14 +33,17 @@ bool starts_with(const uint8_t* data, size_t size, const char* magic, size_t n) 
 bool jpeg_reaches_end_marker(const uint8_t* d, size_t n) {
   size_t i = 2;  // after SOI (FF D8)
   while (i + 1 < n) {
-    if (d[i] != 0xFF) return false;  // a segment did not end where its length said
+    if (d[i] != 0xFF) {  // stray bytes between segments: skipped, as libjpeg does (with a warning)
+      ++i;
+      continue;
+    }
     const uint8_t marker = d[i + 1];
     if (marker == 0xFF) {  // fill byte
       ++i;
       continue;
     }
     i += 2;
-    if (marker == 0xD9) return true;                                   // EOI
+    if (marker == 0xD9) return true;                                     // EOI
     if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no length field
     if (i + 1 >= n) return false;
     i += (static_cast<size_t>(d[i]) << 8) | d[i + 1];
@@ -55,18 +58,20 @@ bool jpeg_reaches_end_marker(const uint8_t* d, size_t n) {
 // bytes after it are tolerated, as PIL does).
 bool png_has_end_chunk(const uint8_t* d, size_t n) {
   static const uint8_t kIend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
-  for (size_t at = n >= 12 ? n - 12 : 0; n >= 12; --at) {
+  if (n < 12) return false;
+  for (size_t at = n - 12;; --at) {  // from the end: IEND is normally the last 12 bytes
     if (std::memcmp(d + at, kIend, 12) == 0) return true;
-    if (at == 0) break;
+    if (at == 0) return false;
   }
-  return false;
 }
 
 // An uncompressed BMP holds its pixel array at bfOffBits; the rows are padded to 4 bytes.
 // Compressed (RLE) or bitfield BMPs are left to stb's own checks.
 bool bmp_has_all_rows(const uint8_t* d, size_t n, int width, int height) {
   if (n < 34) return false;
-  auto u32 = [&](size_t at) { return uint32_t{d[at]} | uint32_t{d[at + 1]} << 8 | uint32_t{d[at + 2]} << 16 | uint32_t{d[at + 3]} << 24; };
+  auto u32 = [&](size_t at) {
+    return uint32_t{d[at]} | uint32_t{d[at + 1]} << 8 | uint32_t{d[at + 2]} << 16 | uint32_t{d[at + 3]} << 24;
+  };
   const uint32_t offset = u32(10), header_size = u32(14);
   if (header_size < 40) return true;  // old OS/2 header: trust stb
   const uint32_t bits = d[28] | uint32_t{d[29]} << 8, compression = u32(30);
@@ -79,13 +84,20 @@ bool bmp_has_all_rows(const uint8_t* d, size_t n, int width, int height) {
 
 const char* image_format_name(ImageFormat format) {
   switch (format) {
-    case ImageFormat::jpeg: return "JPEG";
-    case ImageFormat::png: return "PNG";
-    case ImageFormat::bmp: return "BMP";
-    case ImageFormat::gif: return "GIF";
-    case ImageFormat::tiff: return "TIFF";
-    case ImageFormat::webp: return "WebP";
-    case ImageFormat::unknown: return "unknown";
+    case ImageFormat::jpeg:
+      return "JPEG";
+    case ImageFormat::png:
+      return "PNG";
+    case ImageFormat::bmp:
+      return "BMP";
+    case ImageFormat::gif:
+      return "GIF";
+    case ImageFormat::tiff:
+      return "TIFF";
+    case ImageFormat::webp:
+      return "WebP";
+    case ImageFormat::unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -103,9 +115,11 @@ ImageFormat sniff_image_format(const uint8_t* data, size_t size) {
 
 Image decode_image(const uint8_t* data, size_t size, const std::string& name, const DecodeOptions& options) {
   TL_CHECK(size > 0, "image '" << name << "': the file is empty (0 bytes)");
-  TL_CHECK(size <= static_cast<size_t>(INT32_MAX), "image '" << name << "': " << size << " bytes, more than 2 GiB");
+  TL_CHECK(size <= static_cast<size_t>(INT32_MAX),
+           "image '" << name << "': " << size << " bytes, more than 2 GiB");
   const ImageFormat format = sniff_image_format(data, size);
-  TL_CHECK(format != ImageFormat::unknown, "image '" << name << "': not an image tl can read (expected JPEG, PNG or BMP)");
+  TL_CHECK(format != ImageFormat::unknown,
+           "image '" << name << "': not an image tl can read (expected JPEG, PNG or BMP)");
   TL_CHECK(format == ImageFormat::jpeg || format == ImageFormat::png || format == ImageFormat::bmp,
            "image '" << name << "': " << image_format_name(format)
                      << " is not supported (tl reads JPEG, PNG and BMP); convert it first");
@@ -113,21 +127,26 @@ Image decode_image(const uint8_t* data, size_t size, const std::string& name, co
   const int len = static_cast<int>(size);
   int width = 0, height = 0, channels = 0;
   TL_CHECK(stbi_info_from_memory(data, len, &width, &height, &channels),
-           "image '" << name << "': corrupt " << image_format_name(format) << " header (" << stbi_failure_reason()
-                     << ")");
-  TL_CHECK(width > 0 && height > 0, "image '" << name << "': has no pixels (" << width << "x" << height << ")");
+           "image '" << name << "': corrupt " << image_format_name(format) << " header ("
+                     << stbi_failure_reason() << ")");
+  TL_CHECK(width > 0 && height > 0,
+           "image '" << name << "': has no pixels (" << width << "x" << height << ")");
   const int64_t pixels = int64_t{width} * height;
-  TL_CHECK(pixels <= options.max_pixels, "image '" << name << "': " << width << "x" << height << " = " << pixels
-                                                   << " pixels exceeds the limit of " << options.max_pixels);
+  TL_CHECK(pixels <= options.max_pixels, "image '" << name << "': " << width << "x" << height << " = "
+                                                   << pixels << " pixels exceeds the limit of "
+                                                   << options.max_pixels);
   if (format == ImageFormat::jpeg)
-    TL_CHECK(jpeg_reaches_end_marker(data, size), "image '" << name << "': truncated JPEG (no end-of-image marker)");
+    TL_CHECK(jpeg_reaches_end_marker(data, size),
+             "image '" << name << "': truncated JPEG (no end-of-image marker)");
   if (format == ImageFormat::png)
-    TL_CHECK(png_has_end_chunk(data, size), "image '" << name << "': truncated PNG (no IEND chunk at the end)");
+    TL_CHECK(png_has_end_chunk(data, size),
+             "image '" << name << "': truncated PNG (no IEND chunk at the end)");
   if (format == ImageFormat::bmp)
-    TL_CHECK(bmp_has_all_rows(data, size, width, height), "image '" << name << "': truncated BMP (pixel rows missing)");
+    TL_CHECK(bmp_has_all_rows(data, size, width, height),
+             "image '" << name << "': truncated BMP (pixel rows missing)");
 
-  std::unique_ptr<uint8_t, void (*)(void*)> decoded(stbi_load_from_memory(data, len, &width, &height, &channels, 3),
-                                                    stbi_image_free);
+  std::unique_ptr<uint8_t, void (*)(void*)> decoded(
+      stbi_load_from_memory(data, len, &width, &height, &channels, 3), stbi_image_free);
   TL_CHECK(decoded != nullptr, "image '" << name << "': cannot decode " << image_format_name(format) << " ("
                                          << stbi_failure_reason() << ")");
   Image image{height, width, {}};
@@ -140,7 +159,8 @@ std::vector<uint8_t> read_file_bytes(const std::string& path, const std::string&
   std::ifstream in(path, std::ios::binary);
   std::vector<uint8_t> bytes(file_size_bytes(path));
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  TL_CHECK(in.gcount() == static_cast<std::streamsize>(bytes.size()), what << " '" << path << "': read failed");
+  TL_CHECK(in.gcount() == static_cast<std::streamsize>(bytes.size()),
+           what << " '" << path << "': read failed");
   return bytes;
 }
 

@@ -29,7 +29,8 @@ const char* image_format_name(ImageFormat format);
 ImageFormat sniff_image_format(const uint8_t* data, size_t size);  // from the magic bytes
 
 // `name` (usually the path) is what error messages call the image.
-Image decode_image(const uint8_t* data, size_t size, const std::string& name, const DecodeOptions& options = {});
+Image decode_image(const uint8_t* data, size_t size, const std::string& name,
+                   const DecodeOptions& options = {});
 Image read_image(const std::string& path, const DecodeOptions& options = {});
 
 std::vector<uint8_t> read_file_bytes(const std::string& path, const std::string& what);

@@ -25,8 +25,8 @@ void append(void* context, void* data, int size) {
 void check_image(const Image& image, const char* format) {
   TL_CHECK(image.height > 0 && image.width > 0 &&
                image.pixels.size() == static_cast<size_t>(image.height) * image.width * 3,
-           "encode " << format << ": image " << image.height << "x" << image.width << " holds " << image.pixels.size()
-                     << " bytes, expected H * W * 3");
+           "encode " << format << ": image " << image.height << "x" << image.width << " holds "
+                     << image.pixels.size() << " bytes, expected H * W * 3");
 }
 
 }  // namespace

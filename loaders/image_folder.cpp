@@ -12,7 +12,8 @@ namespace {
 
 std::string lower_extension(const std::string& filename) {
   std::string ext = fs::path(filename).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return ext;
 }
 
@@ -62,10 +63,11 @@ std::shared_ptr<ImageFolder> ImageFolder::scan(const std::string& root, const Im
   folder->root_ = root;
   folder->options_ = options;
   for (const auto& entry : fs::directory_iterator(root, ec))
-    if (entry.is_directory() && !is_hidden(entry.path())) folder->classes_.push_back(entry.path().filename().string());
+    if (entry.is_directory() && !is_hidden(entry.path()))
+      folder->classes_.push_back(entry.path().filename().string());
   TL_CHECK(!ec, "image folder '" << root << "': cannot list it: " << ec.message());
-  TL_CHECK(!folder->classes_.empty(), "image folder '" << root
-                                                       << "': no class sub-folders (expected root/<class>/<image>)");
+  TL_CHECK(!folder->classes_.empty(),
+           "image folder '" << root << "': no class sub-folders (expected root/<class>/<image>)");
   std::sort(folder->classes_.begin(), folder->classes_.end());
 
   auto skip_or_fail = [&](const std::string& what, const std::string& reason) {

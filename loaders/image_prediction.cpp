@@ -1,6 +1,7 @@
 #include "loaders/image_prediction.h"
 
 #include "loaders/feature_extraction.h"
+#include "loaders/image_list.h"
 
 namespace tl {
 
@@ -16,13 +17,11 @@ std::vector<ImagePrediction> predict_images(const ResNet& net, const BackboneIde
   TL_CHECK(checkpoint.config.in_features == net.feature_dim,
            "the head expects " << checkpoint.config.in_features << " features, the backbone gives "
                                << net.feature_dim);
-  ImageListing listing;
-  listing.paths = paths;
-  listing.labels.assign(paths.size(), 0);  // unknown; extraction needs some valid label
-  listing.class_names = checkpoint.class_names;
+  // Labels are unknown: 0 stands in (extraction carries labels along but they are not used).
+  auto images = ImageList::create(paths, std::vector<int32_t>(paths.size(), 0), checkpoint.class_names);
   ExtractionOptions options;
   options.batch_size = batch_size;
-  const FeatureSet features = extract_features(net, listing, transform, options);
+  const FeatureSet features = extract_features(net, images, transform, options);
   auto head = checkpoint.make_head();
   const auto top = predict_top_k(*head, features.features, k);
   std::vector<ImagePrediction> out;

@@ -16,9 +16,11 @@ int python_round(double x) { return static_cast<int>(std::nearbyint(x)); }  // d
 
 CropBox random_resized_crop_box(int height, int width, const RandomResizedCropOptions& o, SeededRng& rng) {
   TL_CHECK(o.scale_min > 0 && o.scale_min <= o.scale_max && o.scale_max <= 1.0,
-           "RandomResizedCrop: scale range must satisfy 0 < min <= max <= 1, got " << o.scale_min << ".." << o.scale_max);
+           "RandomResizedCrop: scale range must satisfy 0 < min <= max <= 1, got " << o.scale_min << ".."
+                                                                                   << o.scale_max);
   TL_CHECK(o.ratio_min > 0 && o.ratio_min <= o.ratio_max,
-           "RandomResizedCrop: ratio range must satisfy 0 < min <= max, got " << o.ratio_min << ".." << o.ratio_max);
+           "RandomResizedCrop: ratio range must satisfy 0 < min <= max, got " << o.ratio_min << ".."
+                                                                              << o.ratio_max);
   const double area = static_cast<double>(height) * width;
   const double log_ratio_min = std::log(o.ratio_min), log_ratio_max = std::log(o.ratio_max);
   for (int attempt = 0; attempt < 10; ++attempt) {

@@ -24,7 +24,8 @@ struct CropBox {
 };
 
 // The box for an image of height x width (torchvision's get_params).
-CropBox random_resized_crop_box(int height, int width, const RandomResizedCropOptions& options, SeededRng& rng);
+CropBox random_resized_crop_box(int height, int width, const RandomResizedCropOptions& options,
+                                SeededRng& rng);
 
 // crop(box) then resize_bilinear to size x size: in (H, W, 3) -> (size, size, 3).
 Image resized_crop(const Image& in, const CropBox& box, int out_height, int out_width);

@@ -28,7 +28,7 @@ struct AxisWeights {
 AxisWeights axis_weights(int in_size, int out_size) {
   const double scale = static_cast<double>(in_size) / out_size;
   const double filter_scale = std::max(scale, 1.0);
-  const double support = 1.0 * filter_scale;  // the triangle's support is 1
+  const double support = 1.0 * filter_scale;           // the triangle's support is 1
   const double inv_filter_scale = 1.0 / filter_scale;  // multiplied, not divided, as PIL does
   AxisWeights a;
   a.taps = static_cast<int>(std::ceil(support)) * 2 + 1;
@@ -49,7 +49,8 @@ AxisWeights axis_weights(int in_size, int out_size) {
     for (int t = 0; t < n; ++t) {
       const double normalised = total != 0.0 ? w[t] / total : w[t];
       const double fixed = normalised * (1 << kPrecisionBits);
-      a.weights[static_cast<size_t>(o) * a.taps + t] = static_cast<int32_t>(fixed < 0 ? fixed - 0.5 : fixed + 0.5);
+      a.weights[static_cast<size_t>(o) * a.taps + t] =
+          static_cast<int32_t>(fixed < 0 ? fixed - 0.5 : fixed + 0.5);
     }
     a.first[o] = lo;
     a.count[o] = n;
@@ -107,20 +108,31 @@ Image resize_columns(const Image& in, const AxisWeights& a, int out_height) {
 }  // namespace
 
 Image resize_bilinear(const Image& in, int out_height, int out_width) {
-  TL_CHECK(in.height > 0 && in.width > 0, "resize: empty input image (" << in.height << "x" << in.width << ")");
-  TL_CHECK(out_height > 0 && out_width > 0, "resize: output size must be positive, got " << out_height << "x" << out_width);
-  if (out_height == in.height && out_width == in.width) return in;  // PIL returns a copy
+  TL_CHECK(in.height > 0 && in.width > 0,
+           "resize: empty input image (" << in.height << "x" << in.width << ")");
+  TL_CHECK(out_height > 0 && out_width > 0,
+           "resize: output size must be positive, got " << out_height << "x" << out_width);
+  const bool need_horizontal = out_width != in.width, need_vertical = out_height != in.height;
+  if (!need_horizontal && !need_vertical) return in;  // PIL returns a copy
   AxisWeights vertical = axis_weights(in.height, out_height);
-  // Only the input rows the vertical pass reads go through the horizontal pass.
-  const int row_begin = vertical.first.front();
-  const int row_end = vertical.first.back() + vertical.count.back();
+  if (need_horizontal && need_vertical && vertical_pass_first(in.height, in.width, out_height, out_width)) {
+    const Image rows = resize_columns(in, vertical, out_height);
+    return resize_rows(rows, out_width, 0, out_height);
+  }
+  // Horizontal first; only the input rows the vertical pass reads go through it.
   Image rows = in;
-  if (out_width != in.width) {
+  if (need_horizontal) {
+    const int row_begin = vertical.first.front();
+    const int row_end = vertical.first.back() + vertical.count.back();
     rows = resize_rows(in, out_width, row_begin, row_end);
     for (int& f : vertical.first) f -= row_begin;
   }
-  if (out_height == in.height) return rows;
+  if (!need_vertical) return rows;
   return resize_columns(rows, vertical, out_height);
+}
+
+bool vertical_pass_first(int in_height, int in_width, int out_height, int out_width) {
+  return out_height < in_height && in_height - out_height > 2 * (in_width - out_width);
 }
 
 Image resize_shorter_side(const Image& in, int size) {

@@ -21,9 +21,13 @@ class SeededRng {
     return z ^ (z >> 31);
   }
   // Uniform in [lo, hi): the top 53 bits as a double in [0, 1).
-  double uniform(double lo, double hi) { return lo + (hi - lo) * (static_cast<double>(next() >> 11) * 0x1.0p-53); }
+  double uniform(double lo, double hi) {
+    return lo + (hi - lo) * (static_cast<double>(next() >> 11) * 0x1.0p-53);
+  }
   // Uniform integer in [lo, hi] (modulo bias below 2^-40 for the ranges used here).
-  int64_t integer(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(next() % static_cast<uint64_t>(hi - lo + 1)); }
+  int64_t integer(int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(next() % static_cast<uint64_t>(hi - lo + 1));
+  }
   bool coin() { return (next() >> 63) != 0; }
 
  private:

@@ -43,7 +43,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     print(f"PyTorch {torch.__version__} CPU forward, {torch.get_num_threads()} threads")
-    print(f"  {'net':9} {'layout':13} {'batch':>5} {'ms/batch':>10} {'images/s':>10} {'GFLOP/s':>10}")
+    print(f"  {'net':9} {'layout':13} {'batch':>5} {'ms/batch':>10} {'images/s':>10} {'GFLOP/s':>10} {'GF/cpu-s':>10}")
     for arch in ("resnet18", "resnet50"):
         model = getattr(torchvision.models, arch)().eval()
         for batch in (1, 16):
@@ -54,14 +54,17 @@ def main():
                 m = model.to(memory_format=fmt)
                 xi = x.to(memory_format=fmt)
                 times = []
+                cpu0 = time.process_time()  # CPU time of all threads, as tl's GF/cpu-s
                 with torch.inference_mode():
                     m(xi)  # warm-up
                     for _ in range(repeats):
                         t0 = time.perf_counter()
                         m(xi)
                         times.append(time.perf_counter() - t0)
+                cpu = (time.process_time() - cpu0) / (repeats + 1)
                 s = statistics.median(times)
-                print(f"  {arch:9} {layout:13} {batch:5d} {s * 1e3:10.1f} {batch / s:10.1f} {n_flops / s * 1e-9:10.1f}")
+                print(f"  {arch:9} {layout:13} {batch:5d} {s * 1e3:10.1f} {batch / s:10.1f} {n_flops / s * 1e-9:10.1f}"
+                      f" {n_flops / cpu * 1e-9:10.1f}")
 
 
 if __name__ == "__main__":

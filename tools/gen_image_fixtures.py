@@ -102,7 +102,9 @@ def make_references():
         for f in pngs:
             img = Image.open(f"{OUT}/{f}").convert("RGB")
             h, w = img.height, img.width
-            for size in [(h // 3, w // 2), (2 * h + 1, w + 7), (h, w // 3 + 1), (h // 4 + 1, w), (1, 1), (h - 1, w - 1)]:
+            q = h // 4  # Pillow 13 runs the vertical pass first iff h - oh > 2 * (w - ow): a tie and one past it
+            for size in [(h // 3, w // 2), (2 * h + 1, w + 7), (h, w // 3 + 1), (h // 4 + 1, w), (1, 1), (h - 1, w - 1),
+                         (h - 2 * q, w - q), (h - 2 * q - 1, w - q)]:
                 put(h5, f"resize/{f}/{size[0]}x{size[1]}", arr(transforms.Resize(size)(img)))
             for s in [5, 16] if f.startswith("wide") else [5, 16, 40]:  # wide: 40 would be 40x1500
                 put(h5, f"resize_short/{f}/{s}", arr(transforms.Resize(s)(img)))

@@ -29,7 +29,8 @@ TL_HD float normalize_channel(uint8_t pixel, float scale, float mean, float std)
 
 // One RGB pixel in (3 bytes), the model's 3 channels out.
 TL_HD void normalize_pixel(const uint8_t* rgb, float* out, const NormalizeParams& p) {
-  for (int c = 0; c < 3; ++c) out[c] = normalize_channel(rgb[p.bgr ? 2 - c : c], p.scale, p.mean[c], p.std[c]);
+  for (int c = 0; c < 3; ++c)
+    out[c] = normalize_channel(rgb[p.bgr ? 2 - c : c], p.scale, p.mean[c], p.std[c]);
 }
 
 }  // namespace tl::math

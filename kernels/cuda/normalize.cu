@@ -22,7 +22,8 @@ constexpr unsigned int kMaxBlocks = 4096;  // enough to fill any current GPU; th
 
 __global__ void normalize_kernel(const uint8_t* __restrict__ images, float* __restrict__ out, int64_t pixels,
                                  NormalizeParams params) {
-  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < pixels; i += int64_t{gridDim.x} * blockDim.x)
+  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < pixels;
+       i += int64_t{gridDim.x} * blockDim.x)
     math::normalize_pixel(images + 3 * i, out + 3 * i, params);
 }
 

@@ -24,10 +24,13 @@ TEST(CudaNormalize, MatchesCpuExactlyOnAwkwardSizes) {
   TL_REQUIRE_GPU();
   const Device gpu = Device::cuda(0);
   const float mean[3] = {0.5f, 0.4f, 0.3f}, std[3] = {0.2f, 0.25f, 0.3f};
-  const NormalizeParams presets[] = {NormalizeParams::torchvision(), NormalizeParams::caffe(), NormalizeParams::tf(),
-                                     Preprocessing::custom(mean, std).params};
+  const NormalizeParams presets[] = {NormalizeParams::torchvision(), NormalizeParams::caffe(),
+                                     NormalizeParams::tf(), Preprocessing::custom(mean, std).params};
   std::mt19937 gen(7);
-  for (const auto& [n, h, w] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1}, {3, 17, 29}, {2, 224, 224}, {5, 7, 333},
+  for (const auto& [n, h, w] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1},
+                                {3, 17, 29},
+                                {2, 224, 224},
+                                {5, 7, 333},
                                 {64, 61, 97}}) {
     std::vector<uint8_t> bytes(static_cast<size_t>(n * h * w * 3));
     for (uint8_t& v : bytes) v = static_cast<uint8_t>(gen() & 0xFF);

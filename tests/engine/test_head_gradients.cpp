@@ -123,6 +123,8 @@ struct ReferenceHead {
   std::vector<int32_t> labels;
   CrossEntropyOptions options;
   int64_t n;
+  std::vector<uint8_t> dropout_mask = {};  // (N, H) 1 = kept; empty: no dropout
+  double dropout_p = 0;
 
   double loss(const std::vector<double>& params) const {
     const int64_t f = config.in_features, k = config.num_classes;
@@ -136,6 +138,7 @@ struct ReferenceHead {
         double s = b1[o];
         for (int64_t p = 0; p < f; ++p) s += x[i * f + p] * w1[o * f + p];
         a[i * h + o] = mlp ? std::max(s, 0.0) : s;
+        if (!dropout_mask.empty()) a[i * h + o] *= dropout_mask[i * h + o] ? 1.0 / (1.0 - dropout_p) : 0.0;
       }
     std::vector<double> z = a;
     if (mlp) {
@@ -169,9 +172,10 @@ struct ReferenceHead {
   }
 };
 
-void check_head_gradient(HeadKind kind) {
+void check_head_gradient(HeadKind kind, float dropout = 0.0f) {
   HeadConfig config;
   config.kind = kind, config.in_features = 9, config.hidden = 13, config.num_classes = 4, config.seed = 5;
+  config.dropout = dropout;
   Head head(config);
   const int64_t n = 8;
   const auto xf = test::random_floats(static_cast<size_t>(n * config.in_features), 21, -2.0f, 2.0f);
@@ -191,7 +195,14 @@ void check_head_gradient(HeadKind kind) {
     for (float v : p.value.to_vector<float>()) params.push_back(v);
     for (float g : p.grad.to_vector<float>()) analytic.push_back(g);
   }
-  const ReferenceHead ref{config, std::vector<double>(xf.begin(), xf.end()), labels, options, n};
+  ReferenceHead ref{config, std::vector<double>(xf.begin(), xf.end()), labels, options, n};
+  if (dropout > 0) {  // the reference applies the mask the head drew in its forward
+    ref.dropout_mask = head.dropout()->last_mask().to_vector<uint8_t>();
+    ref.dropout_p = dropout;
+    int dropped = 0;
+    for (uint8_t m : ref.dropout_mask) dropped += m == 0;
+    EXPECT_GT(dropped, 0) << "the mask must drop something for the test to mean anything";
+  }
   const auto numeric = finite_difference(
       params, [&](const std::vector<double>& p) { return ref.loss(p); }, 1e-6);
   // Our gradient is float32 (forward and backward rounding ~1e-7 relative on sums of ~10 terms
@@ -201,6 +212,9 @@ void check_head_gradient(HeadKind kind) {
 
 TEST(HeadBackward, LinearMatchesFloat64FiniteDifferences) { check_head_gradient(HeadKind::linear); }
 TEST(HeadBackward, MlpMatchesFloat64FiniteDifferences) { check_head_gradient(HeadKind::mlp); }
+TEST(HeadBackward, MlpWithDropoutMatchesFloat64FiniteDifferences) {
+  check_head_gradient(HeadKind::mlp, 0.4f);
+}
 
 TEST(LinearOps, HandWorkedForwardBackward) {
   // x = [[1, 2]], w = [[1, 0], [0, 1], [1, 1]], b = [0.5, -1, 0] -> y = [[1.5, 1, 3]]

@@ -44,12 +44,17 @@ TEST(Normalize, CaffeSwapsToBgrAndSubtractsTheBgrMean) {
   const Tensor pixel = Tensor::from_vector(std::vector<uint8_t>{10, 20, 30}, {1, 1, 1, 3});
   const std::vector<float> out = normalize(pixel, NormalizeParams::caffe()).to_vector<float>();
   // B = 30, G = 20, R = 10 minus the mean in B, G, R order.
-  EXPECT_TRUE(all_close(out, std::vector<double>{30 - 103.939, 20 - 116.779, 10 - 123.68}, Tolerance::fp32()));
+  EXPECT_TRUE(
+      all_close(out, std::vector<double>{30 - 103.939, 20 - 116.779, 10 - 123.68}, Tolerance::fp32()));
 }
 
 TEST(Normalize, RejectsWrongTensors) {
   const NormalizeParams p = NormalizeParams::torchvision();
-  expect_error([&] { normalize(Tensor::zeros({1, 2, 2, 3}, DType::f32), p); }, {"normalize", "must be u8", "f32"});
+  expect_error(
+      [&] {
+        normalize(Tensor::zeros({1, 2, 2, 3}, DType::f32), p);
+      },
+      {"normalize", "must be u8", "f32"});
   expect_error([&] { normalize(Tensor::zeros({2, 2, 3}, DType::u8), p); }, {"(N, H, W, 3)", "(2, 2, 3)"});
   expect_error([&] { normalize(Tensor::zeros({1, 2, 2, 4}, DType::u8), p); }, {"(N, H, W, 3)"});
   Tensor wrong_out = Tensor::zeros({1, 2, 2, 3}, DType::u8);

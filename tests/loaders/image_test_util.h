@@ -15,7 +15,9 @@
 
 namespace tl::test {
 
-inline std::string image_fixture(const std::string& name) { return std::string(TL_TEST_DATA_DIR) + "/images/" + name; }
+inline std::string image_fixture(const std::string& name) {
+  return std::string(TL_TEST_DATA_DIR) + "/images/" + name;
+}
 
 inline const Hdf5File& image_reference() {
   static const Hdf5File file = Hdf5File::open_read(image_fixture("reference.h5"));
@@ -47,7 +49,8 @@ void expect_error(Fn fn, std::initializer_list<std::string> parts) {
     fn();
     ADD_FAILURE() << "no error thrown";
   } catch (const Error& e) {
-    for (const std::string& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    for (const std::string& part : parts)
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
   }
 }
 

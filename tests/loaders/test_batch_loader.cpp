@@ -25,7 +25,8 @@ Image pattern(int h, int w, int seed) {
   Image img = Image::zeros(h, w);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
-      for (int c = 0; c < 3; ++c) img.row(y)[3 * x + c] = static_cast<uint8_t>((x * (seed + 2) + y * 3 + c * 50 + seed * 17) % 256);
+      for (int c = 0; c < 3; ++c)
+        img.row(y)[3 * x + c] = static_cast<uint8_t>((x * (seed + 2) + y * 3 + c * 50 + seed * 17) % 256);
   return img;
 }
 
@@ -36,7 +37,8 @@ fs::path make_folder(const std::string& name) {
   for (int i = 0; i < 11; ++i) {
     const fs::path dir = root / classes[i % 3];
     fs::create_directories(dir);
-    write_file_bytes((dir / (std::to_string(i) + ".png")).string(), encode_png(pattern(30 + 3 * i, 50 - 2 * i, i)));
+    write_file_bytes((dir / (std::to_string(i) + ".png")).string(),
+                     encode_png(pattern(30 + 3 * i, 50 - 2 * i, i)));
   }
   return root;
 }
@@ -79,6 +81,11 @@ TEST(BatchLoader, SameBatchesWithOneOrTwoThreads) {
     EXPECT_EQ(a.labels, b.labels);
     EXPECT_EQ(a.names, b.names);
     EXPECT_EQ(a.batch_sizes, (std::vector<int64_t>{4, 4, 3}));
+    // More threads than samples in a batch, no prefetch beyond the current batch.
+    BatchLoaderOptions o = options(3, true, 5);
+    o.prefetch_batches = 1;
+    BatchLoader three(folder, t, o);
+    EXPECT_EQ(collect(three).images, a.images) << t.description;
   }
 }
 
@@ -152,14 +159,16 @@ TEST(BatchLoader, RejectsBadOptions) {
 TEST(BatchLoader, FashionMnistBecomesResizedRgbBatches) {
   const std::string dir = "/usr/share/datasets/fashion-mnist";
   if (!fs::exists(dir)) GTEST_SKIP() << dir << " missing (apt: dataset-fashion-mnist)";
-  const auto first_ten = std::make_shared<DatasetSubset>(fashion_mnist(dir, false), std::vector<size_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  const auto first_ten = std::make_shared<DatasetSubset>(fashion_mnist(dir, false),
+                                                         std::vector<size_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
   BatchLoader loader(first_ten, resize_transform(32, 32), options(2));
   auto batch = loader.next();
   ASSERT_TRUE(batch.has_value());
   EXPECT_EQ(batch->images.shape(), Shape({4, 32, 32, 3}));
   EXPECT_EQ(batch->labels, (std::vector<int32_t>{9, 2, 1, 1}));
   const auto v = batch->images.to_vector<uint8_t>();
-  for (size_t p = 0; p < v.size(); p += 3) ASSERT_TRUE(v[p] == v[p + 1] && v[p] == v[p + 2]) << "grey replicated";
+  for (size_t p = 0; p < v.size(); p += 3)
+    ASSERT_TRUE(v[p] == v[p + 1] && v[p] == v[p + 2]) << "grey replicated";
   EXPECT_EQ(batch->names[0], dir + "/t10k-images-idx3-ubyte.gz[0]");
 }
 

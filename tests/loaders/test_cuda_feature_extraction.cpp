@@ -11,6 +11,7 @@
 #include "loaders/feature_extraction.h"
 #include "loaders/image_decode.h"
 #include "loaders/image_encode.h"
+#include "loaders/image_list.h"
 #include "loaders/image_prediction.h"
 #include "loaders/seeded_rng.h"
 #include "tests/common/gpu.h"
@@ -32,17 +33,19 @@ class CudaFeatureExtraction : public ::testing::Test {
       for (uint8_t& p : image.pixels) p = static_cast<uint8_t>(rng.next() >> 56);
       const std::string path = (dir / ("img" + std::to_string(i) + ".png")).string();
       write_file_bytes(path, encode_png(image));
-      listing.paths.push_back(path);
-      listing.labels.push_back(i % 2);
+      paths.push_back(path);
+      labels.push_back(i % 2);
     }
-    listing.class_names = {"a", "b"};
     net = build_resnet(ResNetSpec::standard(18, 8, 0));  // width 8: features (N, 64)
     init_random(net, 2);
   }
   void TearDown() override { fs::remove_all(dir); }
 
+  std::shared_ptr<ImageList> dataset() const { return ImageList::create(paths, labels, {"a", "b"}); }
+
   fs::path dir;
-  ImageListing listing;
+  std::vector<std::string> paths;
+  std::vector<int32_t> labels;
   ResNet net;
 };
 
@@ -51,7 +54,7 @@ TEST_F(CudaFeatureExtraction, GpuFeaturesMatchTheCpu) {
   const ImageTransform transform = eval_transform(36, 32);
   ExtractionOptions options;
   options.batch_size = 2;  // 5 = 2 + 2 + 1
-  const std::vector<float> expected = extract_features(net, listing, transform, options).features.to_vector<float>();
+  const std::vector<float> expected = extract_features(net, dataset(), transform, options).features.to_vector<float>();
   float scale = 0;
   for (float v : expected) scale = std::max(scale, std::fabs(v));
   options.device = Device::cuda(0);
@@ -59,7 +62,7 @@ TEST_F(CudaFeatureExtraction, GpuFeaturesMatchTheCpu) {
   // bf16 rounds every conv's inputs to 7 mantissa bits through 17 convs: 5e-2.
   for (const auto& [precision, factor] : {std::pair{Precision::fp32, 1e-4}, std::pair{Precision::bf16, 5e-2}}) {
     options.precision = precision;
-    const FeatureSet set = extract_features(net, listing, transform, options);
+    const FeatureSet set = extract_features(net, dataset(), transform, options);
     EXPECT_EQ(set.features.device(), Device::cpu());
     EXPECT_TRUE(test::all_close(set.features.to_vector<float>(), expected, test::Tolerance{factor * scale, factor}))
         << precision_name(precision);
@@ -70,13 +73,13 @@ TEST_F(CudaFeatureExtraction, ReducedPrecisionFeaturesHaveTheirOwnCacheKey) {
   const ImageTransform transform = eval_transform(36, 32);
   const BackboneIdentity backbone;
   ExtractionOptions options;
-  const FeatureCacheKey cpu_key = feature_cache_key(net, backbone, listing, transform, options);
+  const FeatureCacheKey cpu_key = feature_cache_key(net, backbone, *dataset(), transform, options);
   options.device = Device::cuda(0);
-  EXPECT_EQ(feature_cache_key(net, backbone, listing, transform, options).fields(), cpu_key.fields());  // fp32
+  EXPECT_EQ(feature_cache_key(net, backbone, *dataset(), transform, options).fields(), cpu_key.fields());  // fp32
   options.precision = Precision::bf16;
-  EXPECT_NE(feature_cache_key(net, backbone, listing, transform, options).fields(), cpu_key.fields());
+  EXPECT_NE(feature_cache_key(net, backbone, *dataset(), transform, options).fields(), cpu_key.fields());
   options.device = Device::cpu();  // the CPU computes in fp32 whatever is asked
-  EXPECT_EQ(feature_cache_key(net, backbone, listing, transform, options).fields(), cpu_key.fields());
+  EXPECT_EQ(feature_cache_key(net, backbone, *dataset(), transform, options).fields(), cpu_key.fields());
 }
 
 }  // namespace

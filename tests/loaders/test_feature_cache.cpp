@@ -9,6 +9,7 @@
 
 #include "loaders/feature_cache.h"
 #include "loaders/hdf5_file.h"
+#include "loaders/image_list.h"
 #include "tests/common/random.h"
 
 namespace tl {
@@ -35,13 +36,16 @@ class FeatureCacheTest : public ::testing::Test {
     std::ofstream(p, std::ios::binary) << bytes;
     return p;
   }
+  std::string fingerprint(ListingCheck check = ListingCheck::metadata) const {
+    return dataset_fingerprint(*ImageList::create(paths, labels, classes), check);
+  }
   FeatureCacheKey key() const {
     FeatureCacheKey k;
     k.backbone = BackboneIdentity::of_weights_file(weights, "resnet18");
     k.preprocessing = Preprocessing::from_preset("torchvision");
     k.image_size = 224;
     k.transform = "resize 256, center crop 224";
-    k.dataset = dataset_fingerprint(paths, labels);
+    k.dataset = fingerprint();
     return k;
   }
   FeatureSet compute() {
@@ -51,8 +55,8 @@ class FeatureCacheTest : public ::testing::Test {
     s.features = Tensor::from_vector(
         test::random_floats(static_cast<size_t>(n * 3), static_cast<uint32_t>(computed)), {n, 3});
     s.labels = Tensor::from_vector(labels, {n});
-    s.paths = paths;
-    s.class_names = {"a", "b"};
+    s.names = paths;
+    s.class_names = classes;
     return s;
   }
   bool reused_with(const FeatureCacheKey& k) {
@@ -66,6 +70,7 @@ class FeatureCacheTest : public ::testing::Test {
   std::string weights, cache;
   std::vector<std::string> paths;
   std::vector<int32_t> labels;
+  std::vector<std::string> classes = {"a", "b"};
   int computed = 0;
 };
 
@@ -80,7 +85,7 @@ TEST_F(FeatureCacheTest, ReusedWhenNothingChanged) {
   EXPECT_EQ(computed, 1) << "the backbone ran once";
   EXPECT_EQ(second.features.to_vector<float>(), first.features.to_vector<float>());
   EXPECT_EQ(second.labels.to_vector<int32_t>(), labels);
-  EXPECT_EQ(second.paths, paths);
+  EXPECT_EQ(second.names, paths);
   EXPECT_EQ(second.class_names, (std::vector<std::string>{"a", "b"}));
   EXPECT_FALSE(fs::exists(cache + ".partial"));
 }
@@ -123,20 +128,41 @@ TEST_F(FeatureCacheTest, ChangedWeightsOrDatasetInvalidates) {
   EXPECT_FALSE(reused_with(key()));
   const std::string four = key().dataset;
   paths.pop_back(), labels.pop_back();  // a file removed from the listing
-  EXPECT_NE(dataset_fingerprint(paths, labels), four);
+  EXPECT_NE(fingerprint(), four);
   EXPECT_FALSE(reused_with(key()));
+  classes[1] = "B";  // a class renamed
+  EXPECT_FALSE(reused_with(key()));
+}
+
+TEST_F(FeatureCacheTest, IdxSamplesAreFingerprintedByTheirFile) {
+  // An IDX dataset names its samples "<images file>[i]": the file itself is fingerprinted.
+  struct Idx : ImageDataset {
+    std::string file;
+    std::vector<std::string> cls = {"x"};
+    size_t size() const override { return 3; }
+    int32_t label(size_t) const override { return 0; }
+    std::string name(size_t i) const override { return file + "[" + std::to_string(i) + "]"; }
+    Image load(size_t) const override { return {}; }
+    const std::vector<std::string>& classes() const override { return cls; }
+  } idx;
+  idx.file = write("images.idx", "idx bytes");
+  const std::string before = dataset_fingerprint(idx);
+  write("images.idx", "idx bytes, more");
+  EXPECT_NE(dataset_fingerprint(idx), before);
+  idx.file = (dir / "missing.idx").string();
+  EXPECT_THROW(dataset_fingerprint(idx), Error);
 }
 
 TEST_F(FeatureCacheTest, ContentsCheckSeesEditsThatKeepSizeAndTime) {
   const auto time = fs::last_write_time(paths[1]);
-  const std::string by_meta = dataset_fingerprint(paths, labels, ListingCheck::metadata);
-  const std::string by_contents = dataset_fingerprint(paths, labels, ListingCheck::contents);
+  const std::string by_meta = fingerprint(ListingCheck::metadata);
+  const std::string by_contents = fingerprint(ListingCheck::contents);
   write("img1.jpg", "pixels 9");  // same size
   fs::last_write_time(paths[1], time);
-  EXPECT_EQ(dataset_fingerprint(paths, labels, ListingCheck::metadata), by_meta) << "metadata cannot see it";
-  EXPECT_NE(dataset_fingerprint(paths, labels, ListingCheck::contents), by_contents);
+  EXPECT_EQ(fingerprint(ListingCheck::metadata), by_meta) << "metadata cannot see it";
+  EXPECT_NE(fingerprint(ListingCheck::contents), by_contents);
   fs::remove(paths[0]);
-  EXPECT_THROW(dataset_fingerprint(paths, labels), Error);
+  EXPECT_THROW(fingerprint(), Error);
 }
 
 TEST_F(FeatureCacheTest, AugmentedViewsAreViewMajor) {

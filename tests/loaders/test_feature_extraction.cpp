@@ -14,6 +14,7 @@
 #include "loaders/feature_extraction.h"
 #include "loaders/image_decode.h"
 #include "loaders/image_encode.h"
+#include "loaders/image_list.h"
 #include "loaders/image_prediction.h"
 #include "loaders/seeded_rng.h"
 #include "tests/common/tolerance.h"
@@ -22,6 +23,12 @@ namespace tl {
 namespace {
 
 namespace fs = std::filesystem;
+
+struct ImageListing {
+  std::vector<std::string> paths;
+  std::vector<int32_t> labels;
+  std::vector<std::string> class_names;
+};
 using test::all_close;
 using test::Tolerance;
 
@@ -50,6 +57,9 @@ class FeatureExtractionTest : public ::testing::Test {
 
   fs::path dir;
   ImageListing listing;
+  std::shared_ptr<ImageList> dataset() const {
+    return ImageList::create(listing.paths, listing.labels, listing.class_names);
+  }
   ResNet net;
   std::string weights;
 };
@@ -58,10 +68,10 @@ TEST_F(FeatureExtractionTest, MatchesThePipelineByHandForAnyBatchSize) {
   const ImageTransform transform = eval_transform(36, 32);
   ExtractionOptions options;
   options.batch_size = 3;  // 7 = 3 + 3 + 1
-  const FeatureSet set = extract_features(net, listing, transform, options);
+  const FeatureSet set = extract_features(net, dataset(), transform, options);
   ASSERT_EQ(set.features.shape(), Shape({7, net.feature_dim}));
   EXPECT_EQ(set.labels.to_vector<int32_t>(), listing.labels);
-  EXPECT_EQ(set.paths, listing.paths);
+  EXPECT_EQ(set.names, listing.paths);
 
   ForwardOptions fo;
   fo.logits = false;
@@ -75,7 +85,7 @@ TEST_F(FeatureExtractionTest, MatchesThePipelineByHandForAnyBatchSize) {
         << "image " << i;
   }
   options.batch_size = 7;
-  EXPECT_TRUE(all_close(extract_features(net, listing, transform, options).features.to_vector<float>(),
+  EXPECT_TRUE(all_close(extract_features(net, dataset(), transform, options).features.to_vector<float>(),
                         set.features.to_vector<float>(), Tolerance{1e-5, 1e-4}));
 }
 
@@ -85,11 +95,30 @@ TEST_F(FeatureExtractionTest, AugmentedViewsDifferAndAreSeeded) {
   const ImageTransform transform = train_transform(crop);
   ExtractionOptions options;
   options.views = 2, options.seed = 5;
-  const FeatureSet a = extract_features(net, listing, transform, options);
-  const FeatureSet b = extract_features(net, listing, transform, options);
+  const FeatureSet a = extract_features(net, dataset(), transform, options);
+  const FeatureSet b = extract_features(net, dataset(), transform, options);
   ASSERT_EQ(a.features.shape(), Shape({14, net.feature_dim}));
   EXPECT_EQ(a.features.to_vector<float>(), b.features.to_vector<float>()) << "same seed, same views";
   EXPECT_NE(a.view(0).to_vector<float>(), a.view(1).to_vector<float>()) << "two different augmentations";
+}
+
+TEST_F(FeatureExtractionTest, RecomputeEachEpochEqualsCachedViews) {
+  RandomResizedCropOptions crop;
+  crop.size = 32;
+  const ImageTransform transform = train_transform(crop);
+  ExtractionOptions options;
+  options.seed = 9;
+  const EpochFeatures fresh = recompute_each_epoch(net, dataset(), transform, options);
+  options.views = 3;
+  const FeatureSet cached = extract_features(net, dataset(), transform, options);
+  const EpochFeatures cycled = cycle_views(cached);
+  for (int epoch : {0, 1, 2}) {
+    const LabeledFeatures a = fresh(epoch), b = cycled(epoch);
+    EXPECT_EQ(a.features.to_vector<float>(), b.features.to_vector<float>()) << "epoch " << epoch;
+    EXPECT_EQ(a.labels.to_vector<int32_t>(), listing.labels);
+  }
+  EXPECT_NE(fresh(0).features.to_vector<float>(), fresh(1).features.to_vector<float>()) << "new augmentation";
+  EXPECT_EQ(cycled(4).features.to_vector<float>(), cached.view(1).to_vector<float>()) << "4 mod 3";
 }
 
 TEST_F(FeatureExtractionTest, CacheSkipsTheBackboneUntilAnInputChanges) {
@@ -99,11 +128,12 @@ TEST_F(FeatureExtractionTest, CacheSkipsTheBackboneUntilAnInputChanges) {
   int runs = 0;
   auto run = [&](const ImageListing& l, const ImageTransform& t) {
     bool reused = false;
+    const auto images = ImageList::create(l.paths, l.labels, l.class_names);
     const FeatureSet s = cached_features(
-        cache, feature_cache_key(net, backbone, l, t, {}),
+        cache, feature_cache_key(net, backbone, *images, t, {}),
         [&] {
           ++runs;
-          return extract_features(net, l, t);
+          return extract_features(net, images, t);
         },
         &reused);
     return std::make_pair(reused, s);
@@ -135,7 +165,7 @@ TEST_F(FeatureExtractionTest, PredictImagesWithACheckpointedHead) {
   const auto predictions = predict_images(net, backbone, ck, listing.paths, transform, 2, 4);
   ASSERT_EQ(predictions.size(), 7u);
   // Reference: the features by the pipeline, then softmax of the original head's logits.
-  const Tensor features = extract_features(net, listing, transform).features;
+  const Tensor features = extract_features(net, dataset(), transform).features;
   const auto probs = softmax(head.forward(features, false)).to_vector<float>();
   for (size_t i = 0; i < 7; ++i) {
     const auto& p = predictions[i];
@@ -156,13 +186,10 @@ TEST_F(FeatureExtractionTest, PredictImagesWithACheckpointedHead) {
 }
 
 TEST_F(FeatureExtractionTest, BadInputsAreClearErrors) {
-  ImageListing bad = listing;
-  bad.labels[2] = 3;
-  EXPECT_THROW(extract_features(net, bad, eval_transform(36, 32)), Error);
-  bad = listing;
-  write_file_bytes(bad.paths[5], {'n', 'o', 'p', 'e'});
+  EXPECT_THROW(ImageList::create(listing.paths, {0, 1, 2, 3, 0, 1, 2}, listing.class_names), Error);
+  write_file_bytes(listing.paths[5], {'n', 'o', 'p', 'e'});
   try {
-    extract_features(net, bad, eval_transform(36, 32));
+    extract_features(net, dataset(), eval_transform(36, 32));
     FAIL() << "expected tl::Error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("img5.png"), std::string::npos) << e.what();

@@ -100,6 +100,18 @@ TEST_F(HeadCheckpointTest, RoundTripGivesTheSamePredictions) {
   ck.require_backbone(BackboneIdentity::of_weights_file(weights_a, "resnet18"));  // no throw
 }
 
+TEST_F(HeadCheckpointTest, LinearHeadRoundTrip) {
+  Head head(HeadConfig{HeadKind::linear, 5, 0, 2, 0.0f, 4});
+  save_head_checkpoint(path, head, {"no", "yes"}, BackboneIdentity::of_weights_file(weights_a, "resnet50"),
+                       Preprocessing::from_preset("caffe"));
+  const HeadCheckpoint ck = load_head_checkpoint(path);
+  EXPECT_EQ(ck.config.kind, HeadKind::linear);
+  EXPECT_TRUE(ck.preprocessing == Preprocessing::from_preset("caffe"));
+  const Tensor features = Tensor::from_vector(test::random_floats(3 * 5, 2), {3, 5});
+  EXPECT_EQ(ck.make_head()->forward(features, false).to_vector<float>(),
+            head.forward(features, false).to_vector<float>());
+}
+
 TEST_F(HeadCheckpointTest, DifferentBackboneIsAClearError) {
   save_mlp();
   const HeadCheckpoint ck = load_head_checkpoint(path);

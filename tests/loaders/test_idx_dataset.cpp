@@ -1,7 +1,6 @@
 // IDX files (header checked against the data, gzip or plain) and Fashion-MNIST from the
 // Debian package dataset-fashion-mnist.
 #include <gtest/gtest.h>
-
 #include <zlib.h>
 
 #include <filesystem>
@@ -80,7 +79,8 @@ TEST(IdxDataset, LabelsMustMatchImagesAndClasses) {
 }
 
 TEST(FashionMnist, HeadersLabelsAndClassNames) {
-  if (!std::filesystem::exists(kFashionMnist)) GTEST_SKIP() << kFashionMnist << " missing (apt: dataset-fashion-mnist)";
+  if (!std::filesystem::exists(kFashionMnist))
+    GTEST_SKIP() << kFashionMnist << " missing (apt: dataset-fashion-mnist)";
   for (const bool train : {true, false}) {
     const auto ds = fashion_mnist(kFashionMnist, train);
     const size_t n = train ? 60000 : 10000;

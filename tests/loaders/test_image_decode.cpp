@@ -25,7 +25,8 @@ std::vector<uint8_t> smooth_pixels(int h, int w, int channels) {
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
       for (int c = 0; c < channels; ++c)
-        out[(static_cast<size_t>(y) * w + x) * channels + c] = static_cast<uint8_t>((x * 5 + y * 3 + c * 60) % 256);
+        out[(static_cast<size_t>(y) * w + x) * channels + c] =
+            static_cast<uint8_t>((x * 5 + y * 3 + c * 60) % 256);
   return out;
 }
 
@@ -56,6 +57,16 @@ TEST(ImageDecode, BmpIsLosslessAndJpegClose) {
   // round trip is off by a few levels (quantisation and colour conversion rounding), while a
   // broken decoder is off by tens.
   EXPECT_TRUE(all_close(decode(encode_jpeg(src, 100)).pixels, src.pixels, Tolerance{8, 0}));
+}
+
+TEST(ImageDecode, BytesAfterTheEndAreTolerated) {
+  // Cameras and editors append data after JPEG's EOI / PNG's IEND; PIL ignores it, so do we.
+  const Image src{9, 13, smooth_pixels(9, 13, 3)};
+  for (std::vector<uint8_t> bytes : {encode_jpeg(src, 95), encode_png(src)}) {
+    const Image clean = decode(bytes);
+    bytes.insert(bytes.end(), {'t', 'r', 'a', 'i', 'l', 0xFF, 0x00, 0x42});
+    EXPECT_EQ(decode(bytes).pixels, clean.pixels);
+  }
 }
 
 TEST(ImageDecode, SniffsFormatsFromMagicBytes) {
@@ -110,7 +121,8 @@ TEST_F(BadImageFiles, TruncationAtAnyPointIsAnError) {
   }
   // The message says what happened.
   const std::vector<uint8_t> jpeg = encode_jpeg(src, 90);
-  const std::string path = write("half.jpg", {jpeg.begin(), jpeg.begin() + static_cast<std::ptrdiff_t>(jpeg.size() / 2)});
+  const std::string path =
+      write("half.jpg", {jpeg.begin(), jpeg.begin() + static_cast<std::ptrdiff_t>(jpeg.size() / 2)});
   expect_error([&] { read_image(path); }, {path, "truncated JPEG"});
 }
 
@@ -120,7 +132,8 @@ TEST_F(BadImageFiles, RandomlyCorruptedFilesNeverCrash) {
   const Image src{29, 41, smooth_pixels(29, 41, 3)};
   std::mt19937 gen(11);
   for (const std::vector<uint8_t>& original :
-       {encode_jpeg(src, 85), encode_png(src), encode_bmp(src), read_file_bytes(image_fixture("progressive_83x67.jpg"), "fixture")}) {
+       {encode_jpeg(src, 85), encode_png(src), encode_bmp(src),
+        read_file_bytes(image_fixture("progressive_83x67.jpg"), "fixture")}) {
     for (int trial = 0; trial < 300; ++trial) {
       std::vector<uint8_t> bytes = original;
       const int hits = 1 + static_cast<int>(gen() % 4);
@@ -144,7 +157,8 @@ TEST_F(BadImageFiles, CorruptDataIsAnError) {
 
 TEST(ImageDecode, PixelLimitIsCheckedBeforeDecoding) {
   const std::string path = image_fixture("rgb_97x61.png");
-  expect_error([&] { read_image(path, DecodeOptions{97 * 61 - 1}); }, {path, "97x61", "exceeds the limit of 5916"});
+  expect_error([&] { read_image(path, DecodeOptions{97 * 61 - 1}); },
+               {path, "97x61", "exceeds the limit of 5916"});
   EXPECT_EQ(read_image(path, DecodeOptions{97 * 61}).width, 97);
 }
 

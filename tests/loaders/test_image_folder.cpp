@@ -16,7 +16,9 @@ namespace {
 namespace fs = std::filesystem;
 using test::expect_error;
 
-Image solid(int h, int w, uint8_t value) { return {h, w, std::vector<uint8_t>(static_cast<size_t>(h) * w * 3, value)}; }
+Image solid(int h, int w, uint8_t value) {
+  return {h, w, std::vector<uint8_t>(static_cast<size_t>(h) * w * 3, value)};
+}
 
 void put_png(const fs::path& path, uint8_t value = 100) {
   fs::create_directories(path.parent_path());
@@ -32,7 +34,7 @@ TEST(ImageFolder, SortsClassesAndFindsImagesLikeTorchvision) {
   const fs::path root = test::scratch_dir("folder_order");
   // Python's sorted() on these names: uppercase before lowercase, "Z1" < "Z10" < "Z2".
   for (const char* cls : {"b_dog", "a_bird", "Z2", "Z10", "Z1", "A_cat"}) put_png(root / cls / "x.png");
-  put_png(root / "b_dog" / "B.JPG");                 // extension case does not matter
+  put_png(root / "b_dog" / "B.JPG");  // extension case does not matter
   put_png(root / "b_dog" / "a.PnG");
   put_png(root / "b_dog" / "c.jpeg");
   put_png(root / "b_dog" / "d.bmp");
@@ -40,7 +42,7 @@ TEST(ImageFolder, SortsClassesAndFindsImagesLikeTorchvision) {
   put_png(root / "b_dog" / ".hidden.png");            // hidden file: skipped
   put_png(root / "b_dog" / ".cache" / "x.png");       // inside a hidden folder: skipped
   put_text(root / "b_dog" / "notes.txt", "not an image, ignored like torchvision does");
-  put_png(root / ".ipynb_checkpoints" / "x.png");     // hidden folder: not a class
+  put_png(root / ".ipynb_checkpoints" / "x.png");  // hidden folder: not a class
   put_text(root / "README.txt", "a file at the root is not a class");
 
   const auto folder = ImageFolder::scan(root.string());
@@ -50,7 +52,8 @@ TEST(ImageFolder, SortsClassesAndFindsImagesLikeTorchvision) {
     if (s.label == 5) dog_files.push_back(fs::relative(s.path, root / "b_dog").string());
   // sorted(os.walk()) then sorted(file names): "B.JPG" < "a.PnG" (byte order), the nested
   // folder's files after the folder's own.
-  EXPECT_EQ(dog_files, (std::vector<std::string>{"B.JPG", "a.PnG", "c.jpeg", "d.bmp", "x.png", "nested/deeper.png"}));
+  EXPECT_EQ(dog_files,
+            (std::vector<std::string>{"B.JPG", "a.PnG", "c.jpeg", "d.bmp", "x.png", "nested/deeper.png"}));
   EXPECT_EQ(folder->size(), 5u + dog_files.size());
   EXPECT_TRUE(folder->skipped().empty());
   EXPECT_EQ(folder->load(0).width, 7);
@@ -64,7 +67,8 @@ TEST(ImageFolder, BadLayoutsAreErrorsOrSkippedAndCounted) {
   put_png(root / "cat" / "1.png");
   fs::create_directories(root / "empty");
   put_text(root / "empty" / "readme.txt", "no images here");
-  expect_error([&] { ImageFolder::scan(root.string()); }, {(root / "empty").string(), "has no images", "--skip-bad"});
+  expect_error([&] { ImageFolder::scan(root.string()); },
+               {(root / "empty").string(), "has no images", "--skip-bad"});
   put_png(root / "empty" / "1.png");
 
   write_file_bytes((root / "cat" / "anim.GIF").string(), {'G', 'I', 'F', '8', '9', 'a'});
@@ -74,7 +78,8 @@ TEST(ImageFolder, BadLayoutsAreErrorsOrSkippedAndCounted) {
   ImageFolderOptions skip_bad;
   skip_bad.skip_bad = true;
   const auto folder = ImageFolder::scan(root.string(), skip_bad);
-  EXPECT_EQ(folder->classes(), (std::vector<std::string>{"cat", "empty"})) << "an empty class keeps its label";
+  EXPECT_EQ(folder->classes(), (std::vector<std::string>{"cat", "empty"}))
+      << "an empty class keeps its label";
   EXPECT_EQ(folder->size(), 1u);
   ASSERT_EQ(folder->skipped().size(), 2u);
   EXPECT_NE(folder->skipped()[0].find("anim.GIF"), std::string::npos);
@@ -133,7 +138,8 @@ TEST(DatasetSplit, SeparateFoldersMustHaveTheSameClasses) {
   const auto train = ImageFolder::scan((root / "train").string());
   const auto val = ImageFolder::scan((root / "val").string());
   require_same_classes(*train, "train", *train, "train");
-  expect_error([&] { require_same_classes(*train, "train", *val, "val"); }, {"'train'", "'val'", "'dog' vs 'cow'"});
+  expect_error([&] { require_same_classes(*train, "train", *val, "val"); },
+               {"'train'", "'val'", "'dog' vs 'cow'"});
 }
 
 }  // namespace
