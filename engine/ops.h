@@ -6,6 +6,7 @@
 #pragma once
 
 #include "engine/tensor.h"
+#include "kernels/common/precision.h"
 
 namespace tl {
 
@@ -24,10 +25,20 @@ void gemm(const Tensor& a, const Tensor& b, Tensor& c, bool trans_a = false, boo
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false,
               KernelLib lib = KernelLib::ours);
 
-// Convolution and pooling (engine/ops_conv.cpp); CPU only for now, CUDA tensors are an error.
+// x converted to bf16 (round to nearest even), same shape and device; x must be f32.
+Tensor to_bf16(const Tensor& x);
+
+// Convolution and pooling (engine/ops_conv.cpp): CPU reference, or on CUDA our kernels
+// (kernels/cuda/conv2d.h) or cuDNN, per `lib`.
 struct Conv2dOptions {
   int stride = 1, padding = 0;
   bool relu = false;  // fused after bias and residual
+  // CUDA only (the CPU always computes in fp32): arithmetic and implementation.
+  Precision precision = Precision::fp32;
+  KernelLib lib = KernelLib::ours;
+  // Optional bf16 copy of w (same shape and device), made once per model (to_bf16) and used
+  // when precision is bf16; without it w is converted on every call.
+  Tensor weight_bf16;
 };
 // y: (N, P, Q, K) = conv(x: (N, H, W, C), w: (K, R, S, C)) + bias: (K) [+ residual: (N, P, Q, K)],
 // then ReLU when asked. `bias` and `residual` may be undefined Tensors (none).
@@ -38,6 +49,7 @@ Tensor max_pool2d(const Tensor& x, int kernel, int stride, int padding);
 // y: (N, C) = mean of x: (N, H, W, C) over H and W.
 Tensor global_avg_pool(const Tensor& x);
 // y: (N, O) = x: (N, I) w^T + bias, with w: (O, I) (PyTorch's nn.Linear layout), bias (O) or undefined.
-Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias);
+// On CUDA: our GEMM with the bias fused (KernelLib::ours) or cuBLAS plus a bias pass (vendor).
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias, KernelLib lib = KernelLib::ours);
 
 }  // namespace tl

@@ -1,13 +1,21 @@
-// Dispatch of the head-training ops (see ops_training.h). CPU only for now.
+// Dispatch of the head-training ops (see ops_training.h): the CPU reference, or for CUDA
+// tensors our kernels (kernels/cuda/training.h). All tensors of one call on one device.
 #include "engine/ops_training.h"
 
 #include <cmath>
+
+#include "engine/stream.h"
 
 #include "kernels/cpu/dropout.h"
 #include "kernels/cpu/gather.h"
 #include "kernels/cpu/linear.h"
 #include "kernels/cpu/optimizer.h"
 #include "kernels/cpu/softmax_cross_entropy.h"
+
+#if TL_HAS_CUDA
+#include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/training.h"
+#endif
 
 namespace tl {
 namespace {
@@ -16,9 +24,18 @@ void require(const Tensor& t, DType dtype, const char* op, const char* name) {
   TL_CHECK(t.defined(), op << ": " << name << " is undefined");
   TL_CHECK(t.dtype() == dtype,
            op << ": " << name << " must be " << dtype_name(dtype) << ", got " << dtype_name(t.dtype()));
-  TL_CHECK(t.device().is_cpu(), op << ": not implemented on CUDA yet (" << name << " is on " << t.device()
-                                   << "); move the tensors to the CPU with .to(Device::cpu())");
+#if !TL_HAS_CUDA
+  TL_CHECK(t.device().is_cpu(), op << ": this build has no CUDA backend (" << name << " is on " << t.device() << ")");
+#endif
 }
+
+void require_device(const Tensor& t, const Device& device, const char* op, const char* name) {
+  TL_CHECK(t.device() == device, op << ": " << name << " is on " << t.device() << ", the other inputs on " << device);
+}
+
+#if TL_HAS_CUDA
+cudaStream_t stream_of(const Device& device) { return stream_for(device); }
+#endif
 
 void require_shape(const Tensor& t, const Shape& expected, const char* op, const char* name) {
   TL_CHECK(t.shape() == expected,
@@ -38,7 +55,16 @@ Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b) {
   TL_CHECK(x.dim(1) == w.dim(1), op << ": x is " << x.shape().str() << " but w is " << w.shape().str()
                                     << " (expected (O, " << x.dim(1) << "))");
   require_shape(b, {w.dim(0)}, op, "b");
-  Tensor y = Tensor::empty({x.dim(0), w.dim(0)}, DType::f32);
+  require_device(w, x.device(), op, "w"), require_device(b, x.device(), op, "b");
+  Tensor y = Tensor::empty({x.dim(0), w.dim(0)}, DType::f32, x.device());
+#if TL_HAS_CUDA
+  if (x.device().is_cuda()) {
+    ScopedDevice scope(x.device());
+    cuda::linear_forward(x.data<float>(), w.data<float>(), b.data<float>(), y.data<float>(), x.dim(0), x.dim(1),
+                         w.dim(0), stream_of(x.device()));
+    return y;
+  }
+#endif
   cpu::linear_forward(x.data<float>(), w.data<float>(), b.data<float>(), y.data<float>(), x.dim(0), x.dim(1),
                       w.dim(0));
   return y;
@@ -53,12 +79,24 @@ void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor*
   require_shape(dy, {n, out}, op, "dy");
   require(dw, DType::f32, op, "dw"), require(db, DType::f32, op, "db");
   require_shape(dw, {out, in}, op, "dw"), require_shape(db, {out}, op, "db");
+  for (const auto& [t, name] : {std::pair{&w, "w"}, std::pair{&dy, "dy"}, std::pair{static_cast<const Tensor*>(&dw), "dw"},
+                                std::pair{static_cast<const Tensor*>(&db), "db"}})
+    require_device(*t, x.device(), op, name);
   float* dx_data = nullptr;
   if (dx != nullptr) {
-    if (!dx->defined()) *dx = Tensor::empty({n, in}, DType::f32);
+    if (!dx->defined()) *dx = Tensor::empty({n, in}, DType::f32, x.device());
     require(*dx, DType::f32, op, "dx"), require_shape(*dx, {n, in}, op, "dx");
+    require_device(*dx, x.device(), op, "dx");
     dx_data = dx->data<float>();
   }
+#if TL_HAS_CUDA
+  if (x.device().is_cuda()) {
+    ScopedDevice scope(x.device());
+    cuda::linear_backward(x.data<float>(), w.data<float>(), dy.data<float>(), dx_data, dw.data<float>(),
+                          db.data<float>(), n, in, out, stream_of(x.device()));
+    return;
+  }
+#endif
   cpu::linear_backward(x.data<float>(), w.data<float>(), dy.data<float>(), dx_data, dw.data<float>(),
                        db.data<float>(), n, in, out);
 }
@@ -66,7 +104,15 @@ void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor*
 Tensor relu_backward(const Tensor& y, const Tensor& dy) {
   require(y, DType::f32, "relu_backward", "y"), require(dy, DType::f32, "relu_backward", "dy");
   require_shape(dy, y.shape(), "relu_backward", "dy");
-  Tensor dx = Tensor::empty(y.shape(), DType::f32);
+  require_device(dy, y.device(), "relu_backward", "dy");
+  Tensor dx = Tensor::empty(y.shape(), DType::f32, y.device());
+#if TL_HAS_CUDA
+  if (y.device().is_cuda()) {
+    ScopedDevice scope(y.device());
+    cuda::relu_backward(y.data<float>(), dy.data<float>(), dx.data<float>(), y.numel(), stream_of(y.device()));
+    return dx;
+  }
+#endif
   cpu::relu_backward(y.data<float>(), dy.data<float>(), dx.data<float>(), y.numel());
   return dx;
 }
@@ -74,8 +120,16 @@ Tensor relu_backward(const Tensor& y, const Tensor& dy) {
 Tensor dropout_forward(const Tensor& x, float p, uint64_t seed, uint64_t offset, Tensor& mask) {
   require(x, DType::f32, "dropout_forward", "x");
   TL_CHECK(p >= 0.0f && p < 1.0f, "dropout_forward: p must be in [0, 1), got " << p);
-  mask = Tensor::empty(x.shape(), DType::u8);
-  Tensor y = Tensor::empty(x.shape(), DType::f32);
+  mask = Tensor::empty(x.shape(), DType::u8, x.device());
+  Tensor y = Tensor::empty(x.shape(), DType::f32, x.device());
+#if TL_HAS_CUDA
+  if (x.device().is_cuda()) {
+    ScopedDevice scope(x.device());
+    cuda::dropout_forward(x.data<float>(), y.data<float>(), mask.data<uint8_t>(), x.numel(), p, seed, offset,
+                          stream_of(x.device()));
+    return y;
+  }
+#endif
   cpu::dropout_forward(x.data<float>(), y.data<float>(), mask.data<uint8_t>(), x.numel(), p, seed, offset);
   return y;
 }
@@ -84,10 +138,55 @@ Tensor dropout_backward(const Tensor& dy, const Tensor& mask, float p) {
   require(dy, DType::f32, "dropout_backward", "dy"), require(mask, DType::u8, "dropout_backward", "mask");
   require_shape(mask, dy.shape(), "dropout_backward", "mask");
   TL_CHECK(p >= 0.0f && p < 1.0f, "dropout_backward: p must be in [0, 1), got " << p);
-  Tensor dx = Tensor::empty(dy.shape(), DType::f32);
+  require_device(mask, dy.device(), "dropout_backward", "mask");
+  Tensor dx = Tensor::empty(dy.shape(), DType::f32, dy.device());
+#if TL_HAS_CUDA
+  if (dy.device().is_cuda()) {
+    ScopedDevice scope(dy.device());
+    cuda::dropout_backward(dy.data<float>(), mask.data<uint8_t>(), dx.data<float>(), dy.numel(), p,
+                           stream_of(dy.device()));
+    return dx;
+  }
+#endif
   cpu::dropout_backward(dy.data<float>(), mask.data<uint8_t>(), dx.data<float>(), dy.numel(), p);
   return dx;
 }
+
+#if TL_HAS_CUDA
+namespace {
+
+// The CUDA loss: labels stay on the device (their range is checked by the kernel and reported
+// with the loss); the loss itself is the one value copied back (the op returns a float).
+float softmax_cross_entropy_cuda(const Tensor& logits, const Tensor& labels, const CrossEntropyOptions& options,
+                                 Tensor* dlogits) {
+  const int64_t n = logits.dim(0), c = logits.dim(1);
+  Tensor weights;
+  if (!options.class_weights.empty()) {
+    TL_CHECK(static_cast<int64_t>(options.class_weights.size()) == c,
+             "softmax_cross_entropy: " << options.class_weights.size() << " class weights for " << c << " classes");
+    weights = Tensor::from_vector(options.class_weights, {c}, logits.device());
+  }
+  ScopedDevice scope(logits.device());
+  const auto stream = stream_of(logits.device());
+  Tensor row_loss = Tensor::empty({n}, DType::f32, logits.device());
+  static_assert(sizeof(cuda::CrossEntropyResult) % sizeof(float) == 0, "the result is read back as floats");
+  Tensor result = Tensor::empty({static_cast<int64_t>(sizeof(cuda::CrossEntropyResult) / sizeof(float))}, DType::f32,
+                                logits.device());
+  auto* device_result = reinterpret_cast<cuda::CrossEntropyResult*>(result.data<float>());
+  cuda::softmax_cross_entropy(logits.data<float>(), labels.data<int32_t>(),
+                              weights.defined() ? weights.data<float>() : nullptr, n, c, options.label_smoothing,
+                              dlogits ? dlogits->data<float>() : nullptr, row_loss.data<float>(), device_result,
+                              stream);
+  cuda::CrossEntropyResult host{};
+  TL_CUDA_CHECK(cudaMemcpyAsync(&host, device_result, sizeof host, cudaMemcpyDeviceToHost, stream));
+  TL_CUDA_CHECK(cudaStreamSynchronize(stream));
+  TL_CHECK(host.bad_labels == 0, "softmax_cross_entropy: " << host.bad_labels << " labels are outside [0, " << c << ")");
+  TL_CHECK(host.weight_total > 0, "softmax_cross_entropy: the labels of this batch all have class weight 0");
+  return host.loss;
+}
+
+}  // namespace
+#endif
 
 float softmax_cross_entropy(const Tensor& logits, const Tensor& labels, const CrossEntropyOptions& options,
                             Tensor* dlogits) {
@@ -99,6 +198,19 @@ float softmax_cross_entropy(const Tensor& logits, const Tensor& labels, const Cr
   require_shape(labels, {n}, op, "labels");
   TL_CHECK(options.label_smoothing >= 0.0f && options.label_smoothing <= 1.0f,
            op << ": label_smoothing must be in [0, 1], got " << options.label_smoothing);
+  require_device(labels, logits.device(), op, "labels");
+  if (options.class_weights.size() == static_cast<size_t>(c))
+    for (int64_t k = 0; k < c; ++k)
+      TL_CHECK(options.class_weights[k] >= 0.0f && std::isfinite(options.class_weights[k]),
+               op << ": class weight " << k << " is " << options.class_weights[k] << ", expected finite >= 0");
+  if (dlogits != nullptr) {
+    if (!dlogits->defined()) *dlogits = Tensor::empty(logits.shape(), DType::f32, logits.device());
+    require(*dlogits, DType::f32, op, "dlogits"), require_shape(*dlogits, logits.shape(), op, "dlogits");
+    require_device(*dlogits, logits.device(), op, "dlogits");
+  }
+#if TL_HAS_CUDA
+  if (logits.device().is_cuda()) return softmax_cross_entropy_cuda(logits, labels, options, dlogits);
+#endif
   const int32_t* y = labels.data<int32_t>();
   for (int64_t i = 0; i < n; ++i)
     TL_CHECK(y[i] >= 0 && y[i] < c,
@@ -117,19 +229,22 @@ float softmax_cross_entropy(const Tensor& logits, const Tensor& labels, const Cr
     TL_CHECK(total > 0, op << ": the labels of this batch all have class weight 0");
     weights = options.class_weights.data();
   }
-  float* dz = nullptr;
-  if (dlogits != nullptr) {
-    if (!dlogits->defined()) *dlogits = Tensor::empty(logits.shape(), DType::f32);
-    require(*dlogits, DType::f32, op, "dlogits"), require_shape(*dlogits, logits.shape(), op, "dlogits");
-    dz = dlogits->data<float>();
-  }
+  float* dz = dlogits != nullptr ? dlogits->data<float>() : nullptr;
   return cpu::softmax_cross_entropy<float>(logits.data<float>(), y, weights, n, c, options.label_smoothing,
                                            dz);
 }
 
 Tensor softmax(const Tensor& logits) {
   require(logits, DType::f32, "softmax", "logits"), require_matrix(logits, "softmax", "logits");
-  Tensor probs = Tensor::empty(logits.shape(), DType::f32);
+  Tensor probs = Tensor::empty(logits.shape(), DType::f32, logits.device());
+#if TL_HAS_CUDA
+  if (logits.device().is_cuda()) {
+    ScopedDevice scope(logits.device());
+    cuda::softmax_rows(logits.data<float>(), probs.data<float>(), logits.dim(0), logits.dim(1),
+                       stream_of(logits.device()));
+    return probs;
+  }
+#endif
   if (logits.dim(1) > 0)
     cpu::softmax_rows<float>(logits.data<float>(), probs.data<float>(), logits.dim(0), logits.dim(1));
   return probs;
@@ -159,8 +274,17 @@ void sgd_step(Tensor& param, const Tensor& grad, Tensor* momentum_buffer, const 
              "sgd_step: momentum " << hyper.momentum << " needs a momentum buffer");
     require(*momentum_buffer, DType::f32, "sgd_step", "momentum_buffer");
     require_shape(*momentum_buffer, param.shape(), "sgd_step", "momentum_buffer");
+    require_device(*momentum_buffer, param.device(), "sgd_step", "momentum_buffer");
     buf = momentum_buffer->data<float>();
   }
+  require_device(grad, param.device(), "sgd_step", "grad");
+#if TL_HAS_CUDA
+  if (param.device().is_cuda()) {
+    ScopedDevice scope(param.device());
+    cuda::sgd_step(param.data<float>(), grad.data<float>(), buf, param.numel(), hyper, stream_of(param.device()));
+    return;
+  }
+#endif
   cpu::sgd_step(param.data<float>(), grad.data<float>(), buf, param.numel(), hyper);
 }
 
@@ -171,7 +295,15 @@ void adamw_step(Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_
       require(exp_avg_sq, DType::f32, "adamw_step", "exp_avg_sq");
   for (const Tensor* t :
        {&grad, static_cast<const Tensor*>(&exp_avg), static_cast<const Tensor*>(&exp_avg_sq)})
-    require_shape(*t, param.shape(), "adamw_step", "state");
+    require_shape(*t, param.shape(), "adamw_step", "state"), require_device(*t, param.device(), "adamw_step", "state");
+#if TL_HAS_CUDA
+  if (param.device().is_cuda()) {
+    ScopedDevice scope(param.device());
+    cuda::adamw_step(param.data<float>(), grad.data<float>(), exp_avg.data<float>(), exp_avg_sq.data<float>(),
+                     param.numel(), hyper, stream_of(param.device()));
+    return;
+  }
+#endif
   cpu::adamw_step(param.data<float>(), grad.data<float>(), exp_avg.data<float>(), exp_avg_sq.data<float>(),
                   param.numel(), hyper);
 }

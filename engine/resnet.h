@@ -21,6 +21,7 @@
 
 #include "engine/preprocessing.h"
 #include "engine/tensor.h"
+#include "kernels/common/precision.h"
 
 namespace tl {
 
@@ -44,6 +45,7 @@ struct ConvUnit {
   BatchNormParams bn;    // the batchnorm that follows this conv
   Tensor folded_weight;  // (K, R, S, C) f32: BN folded in
   Tensor folded_bias;    // (K) f32: BN folded in
+  Tensor folded_weight_bf16;  // (K, R, S, C) bf16 copy of folded_weight, made by to_device for bf16 runs
 };
 
 struct ResidualBlock {
@@ -80,6 +82,11 @@ struct ResNet {
 void fold_batchnorm(ConvUnit& unit);
 // fold_batchnorm on every conv of the network (stem, block convs, shortcuts).
 void fold_all_batchnorms(ResNet& net);
+
+// The frozen network on `device`: folded weights and biases and the fc head copied there once
+// (plus bf16 copies of the folded weights when `precision` is bf16), ready for forward(). The
+// unfolded parameters stay where they were (shared, not copied). Needs folded weights.
+ResNet to_device(const ResNet& net, Device device, Precision precision = Precision::fp32);
 
 // Every conv unit in forward order: stem, then per block its convs and its shortcut.
 std::vector<ConvUnit*> conv_units(ResNet& net);

@@ -20,21 +20,26 @@ std::set<std::string> capturable_names(const ResNet& net) {
 
 }  // namespace
 
-Tensor forward_conv(const ConvUnit& unit, const Tensor& x, bool relu, const Tensor& residual) {
+Tensor forward_conv(const ConvUnit& unit, const Tensor& x, bool relu, const Tensor& residual,
+                    const ForwardOptions& options) {
   TL_CHECK(unit.folded_weight.defined() && unit.folded_bias.defined(),
            "forward: conv '" << unit.name << "' has no folded weights (call fold_batchnorm)");
   Conv2dOptions o;
   o.stride = unit.stride;
   o.padding = unit.padding;
   o.relu = relu;
+  o.precision = options.precision;
+  o.lib = options.lib;
+  if (options.precision == Precision::bf16) o.weight_bf16 = unit.folded_weight_bf16;
   return conv2d(x, unit.folded_weight, unit.folded_bias, o, residual);
 }
 
-Tensor forward_block(const ResidualBlock& block, const Tensor& x) {
-  const Tensor shortcut = block.shortcut ? forward_conv(*block.shortcut, x, /*relu=*/false) : x;
+Tensor forward_block(const ResidualBlock& block, const Tensor& x, const ForwardOptions& options) {
+  const Tensor shortcut = block.shortcut ? forward_conv(*block.shortcut, x, /*relu=*/false, Tensor(), options) : x;
   Tensor y = x;
-  for (size_t i = 0; i + 1 < block.convs.size(); ++i) y = forward_conv(block.convs[i], y, /*relu=*/true);
-  return forward_conv(block.convs.back(), y, /*relu=*/true, shortcut);  // ReLU(conv + shortcut)
+  for (size_t i = 0; i + 1 < block.convs.size(); ++i)
+    y = forward_conv(block.convs[i], y, /*relu=*/true, Tensor(), options);
+  return forward_conv(block.convs.back(), y, /*relu=*/true, shortcut, options);  // ReLU(conv + shortcut)
 }
 
 ForwardResult forward(const ResNet& net, const Tensor& x, const ForwardOptions& options) {
@@ -51,20 +56,20 @@ ForwardResult forward(const ResNet& net, const Tensor& x, const ForwardOptions& 
       result.activations[name] = t;
   };
 
-  Tensor y = forward_conv(net.stem, x, /*relu=*/true);  // (N, H/2, W/2, stem width)
+  Tensor y = forward_conv(net.stem, x, /*relu=*/true, Tensor(), options);  // (N, H/2, W/2, stem width)
   keep("stem", y);
   y = max_pool2d(y, net.maxpool_kernel, net.maxpool_stride, net.maxpool_padding);
   keep("maxpool", y);
   for (size_t s = 0; s < net.stages.size(); ++s) {
     const std::string stage = "layer" + std::to_string(s + 1);
     for (size_t b = 0; b < net.stages[s].size(); ++b) {
-      y = forward_block(net.stages[s][b], y);
+      y = forward_block(net.stages[s][b], y, options);
       keep(stage + "." + std::to_string(b), y);
     }
     keep(stage, y);
   }
   result.features = global_avg_pool(y);  // (N, C)
-  if (options.logits && net.fc_weight.defined()) result.logits = linear(result.features, net.fc_weight, net.fc_bias);
+  if (options.logits && net.fc_weight.defined()) result.logits = linear(result.features, net.fc_weight, net.fc_bias, options.lib);
   return result;
 }
 

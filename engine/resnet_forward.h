@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/ops.h"
 #include "engine/resnet.h"
 
 namespace tl {
@@ -20,6 +21,9 @@ struct ForwardOptions {
   // output "layer<s>.<b>" (s from 1, b from 0). All (N, H, W, C). Unknown names: tl::Error.
   std::vector<std::string> capture;
   bool logits = true;  // compute the original head's logits when the net has one
+  // CUDA only (the CPU path is always fp32 with the reference kernels).
+  Precision precision = Precision::fp32;
+  KernelLib lib = KernelLib::ours;  // ours, or cuDNN/cuBLAS
 };
 
 struct ForwardResult {
@@ -32,9 +36,10 @@ struct ForwardResult {
 ForwardResult forward(const ResNet& net, const Tensor& x, const ForwardOptions& options = {});
 
 // One residual block: y = ReLU(convs(x) + shortcut(x)), folded weights. x: (N, H, W, C_in).
-Tensor forward_block(const ResidualBlock& block, const Tensor& x);
+Tensor forward_block(const ResidualBlock& block, const Tensor& x, const ForwardOptions& options = {});
 
 // One folded conv unit with optional residual and ReLU.
-Tensor forward_conv(const ConvUnit& unit, const Tensor& x, bool relu, const Tensor& residual = Tensor());
+Tensor forward_conv(const ConvUnit& unit, const Tensor& x, bool relu, const Tensor& residual = Tensor(),
+                    const ForwardOptions& options = {});
 
 }  // namespace tl

@@ -19,8 +19,12 @@ FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDatase
   set.features = Tensor::empty({options.views * n, net.feature_dim}, DType::f32);  // (K*N, C)
   set.class_names = dataset->classes();
   std::vector<int32_t> labels;
+  // On a GPU the folded weights are uploaded once for the whole extraction.
+  const ResNet backbone = options.device.is_cuda() ? to_device(net, options.device, options.precision) : net;
   ForwardOptions forward_options;
   forward_options.logits = false;
+  forward_options.precision = options.precision;
+  forward_options.lib = options.lib;
   BatchLoaderOptions loader_options;
   loader_options.batch_size = static_cast<int>(options.batch_size);
   loader_options.threads = options.threads;
@@ -33,7 +37,7 @@ FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDatase
       const Tensor x =
           normalize(batch->images.to(options.device), net.preprocessing.params);  // (B, H, W, 3) f32
       set.features.slice(view * n + row, view * n + row + b)
-          .copy_from(forward(net, x, forward_options).features);
+          .copy_from(forward(backbone, x, forward_options).features);
       if (view == 0) {
         labels.insert(labels.end(), batch->labels.begin(), batch->labels.end());
         set.names.insert(set.names.end(), batch->names.begin(), batch->names.end());
@@ -72,6 +76,10 @@ FeatureCacheKey feature_cache_key(const ResNet& net, const BackboneIdentity& bac
   key.transform = transform.description + " (" + std::to_string(transform.out_height) + "x" +
                   std::to_string(transform.out_width) + ", seed " + std::to_string(options.seed) +
                   ", first epoch " + std::to_string(options.first_epoch) + ")";
+  // Reduced-precision GPU features differ from fp32 ones: they get their own key (fp32 keys
+  // are unchanged, whatever the device).
+  if (options.device.is_cuda() && options.precision != Precision::fp32)
+    key.transform += std::string(", backbone in ") + precision_name(options.precision);
   key.views = options.views;
   key.dataset = dataset_fingerprint(dataset, check);
   return key;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "engine/device.h"
+#include "engine/ops.h"
 #include "engine/resnet.h"
 #include "engine/trainer.h"
 #include "loaders/feature_cache.h"
@@ -35,6 +36,9 @@ struct ExtractionOptions {
   uint64_t seed = 0;              // augmentation seed (ignored by deterministic transforms)
   int threads = 2;                // decode/transform workers
   Device device = Device::cpu();  // where the backbone runs
+  // CUDA only: arithmetic and implementation of the backbone's convolutions (the CPU is fp32).
+  Precision precision = Precision::fp32;
+  KernelLib lib = KernelLib::ours;
 };
 
 FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDataset> dataset,

@@ -6,6 +6,10 @@
 // Every element staged in shared memory is reused 64 times, so global traffic drops from
 // 2*M*N*K loads (naive) to 2*M*N*K/64. Edges are handled by zero-filling out-of-range loads
 // and guarding the stores, so any M, N, K work. Cost: 2*M*N*K flops.
+//
+// gemm_epilogue() runs the same kernel with a fused epilogue on each C element (bias per
+// column, a residual matrix shaped like C, ReLU; see ConvEpilogue). That makes it the 1x1
+// stride-1 convolution in NHWC, x (N*H*W, C) x w (K, C)^T, and linear layers (bias only).
 #include "kernels/cuda/gemm.h"
 #include "kernels/cuda/launch.h"
 
@@ -20,7 +24,7 @@ static_assert(kThreads == 256, "the launcher below assumes 256 threads per block
 
 __global__ void __launch_bounds__(kThreads)
     sgemm_tiled_kernel(GemmShape s, const float* __restrict__ a, const float* __restrict__ b,
-                       float* __restrict__ c) {
+                       float* __restrict__ c, ConvEpilogue e) {
   // Stored k-major so the inner loop reads a row of each: a_tile[p][i] = op(A)[row0 + i][k0 + p].
   // The +4 padding spreads the column-wise stores of a non-transposed A across banks.
   __shared__ float a_tile[kTileK][kTileM + 4];
@@ -68,19 +72,26 @@ __global__ void __launch_bounds__(kThreads)
     for (int n = 0; n < kThreadN; ++n) {
       const int64_t gj = col0 + thread_col * kThreadN + n;
       if (gj >= s.n) break;
-      float& out = c[gi * s.ldc() + gj];
-      out = s.alpha * acc[m][n] + (s.beta == 0.0f ? 0.0f : s.beta * out);  // beta=0 ignores NaN in C
+      const int64_t index = gi * s.ldc() + gj;
+      float& out = c[index];
+      out = e.apply(s.alpha * acc[m][n] + (s.beta == 0.0f ? 0.0f : s.beta * out), gj, index);  // beta=0 ignores NaN in C
     }
   }
 }
 
 }  // namespace
 
-void gemm(const GemmShape& s, const float* a, const float* b, float* c, cudaStream_t stream) {
+void gemm_epilogue(const GemmShape& s, const float* a, const float* b, float* c, const ConvEpilogue& e,
+                   cudaStream_t stream) {
   if (s.m == 0 || s.n == 0) return;
   const dim3 grid(blocks_for(s.n, kTileN), blocks_for(s.m, kTileM));
-  TL_CHECK(grid.y <= 65535, "gemm: M=" << s.m << " exceeds the grid limit of this kernel");
-  launch(sgemm_tiled_kernel, grid, dim3(kThreads), 0, stream, s, a, b, c);
+  TL_CHECK(grid.y <= 65535 && (s.m + kTileM - 1) / kTileM <= 65535,
+           "gemm: M=" << s.m << " exceeds the grid limit of this kernel");
+  launch(sgemm_tiled_kernel, grid, dim3(kThreads), 0, stream, s, a, b, c, e);
+}
+
+void gemm(const GemmShape& s, const float* a, const float* b, float* c, cudaStream_t stream) {
+  gemm_epilogue(s, a, b, c, ConvEpilogue{}, stream);
 }
 
 }  // namespace tl::cuda

@@ -12,11 +12,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstddef>
 #include <sstream>
 #include <span>
 #include <vector>
+
+#include "kernels/common/precision.h"
 
 namespace tl::test {
 
@@ -27,6 +31,23 @@ struct Tolerance {
   static Tolerance tf32() { return {1e-4, 1e-3}; }
   static Tolerance bf16() { return {1e-3, 1e-2}; }
 };
+
+// Tolerance for a dot product of length `length` with inputs in [-1, 1] (a GEMM or a
+// convolution against a float64 reference), per precision. Rounding an input to a format with
+// unit roundoff u gives each product a relative error of std ~0.8u, so with |x*w| ~ 1/3 a sum of
+// `length` products is off by std ~0.27u*sqrt(length); atol = u*sqrt(length) is ~4 sigma and
+// catches elements whose value (hence rtol) is near zero. fp32 keeps 1e-5*sqrt(length), the
+// accumulation-order bound used since the GEMM tests (float32 sums in a different order).
+//   tf32: u = 2^-11 (10 mantissa bits, round to nearest)   bf16: u = 2^-8 (7 bits)
+inline Tolerance for_dot(Precision p, int64_t length) {
+  const double root = std::sqrt(static_cast<double>(length));
+  switch (p) {
+    case Precision::fp32: return {std::max(Tolerance::fp32().atol, 1e-5 * root), Tolerance::fp32().rtol};
+    case Precision::tf32: return {std::max(Tolerance::tf32().atol, std::ldexp(1.0, -11) * root), Tolerance::tf32().rtol};
+    case Precision::bf16: return {std::max(Tolerance::bf16().atol, std::ldexp(1.0, -8) * root), Tolerance::bf16().rtol};
+  }
+  return Tolerance::fp32();
+}
 
 template <typename A, typename E>
 ::testing::AssertionResult all_close(std::span<const A> actual, std::span<const E> expected, Tolerance tol,
