@@ -1,0 +1,80 @@
+#include "loaders/feature_extraction.h"
+
+#include "engine/ops_normalize.h"
+#include "engine/resnet_forward.h"
+#include "loaders/batch_loader.h"
+
+namespace tl {
+
+FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDataset> dataset,
+                            const ImageTransform& transform, const ExtractionOptions& options) {
+  TL_CHECK(dataset != nullptr && dataset->size() > 0, "feature extraction: the dataset is empty");
+  TL_CHECK(options.batch_size > 0,
+           "feature extraction: batch size must be positive, got " << options.batch_size);
+  TL_CHECK(options.views >= 1, "feature extraction: views must be >= 1, got " << options.views);
+  TL_CHECK(net.feature_dim > 0, "feature extraction: the backbone has no feature size");
+  const int64_t n = static_cast<int64_t>(dataset->size());
+  FeatureSet set;
+  set.views = options.views;
+  set.features = Tensor::empty({options.views * n, net.feature_dim}, DType::f32);  // (K*N, C)
+  set.class_names = dataset->classes();
+  std::vector<int32_t> labels;
+  ForwardOptions forward_options;
+  forward_options.logits = false;
+  BatchLoaderOptions loader_options;
+  loader_options.batch_size = static_cast<int>(options.batch_size);
+  loader_options.threads = options.threads;
+  loader_options.seed = options.seed;
+  for (int64_t view = 0; view < options.views; ++view) {
+    BatchLoader loader(dataset, transform, loader_options, static_cast<int>(options.first_epoch + view));
+    int64_t row = 0;
+    while (auto batch = loader.next()) {
+      const int64_t b = batch->images.dim(0);
+      const Tensor x =
+          normalize(batch->images.to(options.device), net.preprocessing.params);  // (B, H, W, 3) f32
+      set.features.slice(view * n + row, view * n + row + b)
+          .copy_from(forward(net, x, forward_options).features);
+      if (view == 0) {
+        labels.insert(labels.end(), batch->labels.begin(), batch->labels.end());
+        set.names.insert(set.names.end(), batch->names.begin(), batch->names.end());
+      }
+      row += b;
+    }
+    TL_CHECK(row == n, "feature extraction: " << n - row << " samples were not delivered");
+  }
+  set.labels = Tensor::from_vector(labels, {n});
+  return set;
+}
+
+EpochFeatures recompute_each_epoch(const ResNet& net, std::shared_ptr<const ImageDataset> dataset,
+                                   ImageTransform transform, ExtractionOptions options) {
+  TL_CHECK(options.views == 1, "recompute_each_epoch: one view per epoch, got views = " << options.views);
+  return [&net, dataset = std::move(dataset), transform = std::move(transform), options](int epoch) {
+    ExtractionOptions for_epoch = options;
+    for_epoch.first_epoch = options.first_epoch + epoch;
+    const FeatureSet set = extract_features(net, dataset, transform, for_epoch);
+    return LabeledFeatures{set.features, set.labels};
+  };
+}
+
+EpochFeatures cycle_views(const FeatureSet& set) {
+  TL_CHECK(set.views >= 1 && set.features.defined(), "cycle_views: an empty feature set");
+  return [set](int epoch) { return LabeledFeatures{set.view(epoch % set.views), set.labels}; };
+}
+
+FeatureCacheKey feature_cache_key(const ResNet& net, const BackboneIdentity& backbone,
+                                  const ImageDataset& dataset, const ImageTransform& transform,
+                                  const ExtractionOptions& options, ListingCheck check) {
+  FeatureCacheKey key;
+  key.backbone = backbone;
+  key.preprocessing = net.preprocessing;
+  key.image_size = transform.out_height;
+  key.transform = transform.description + " (" + std::to_string(transform.out_height) + "x" +
+                  std::to_string(transform.out_width) + ", seed " + std::to_string(options.seed) +
+                  ", first epoch " + std::to_string(options.first_epoch) + ")";
+  key.views = options.views;
+  key.dataset = dataset_fingerprint(dataset, check);
+  return key;
+}
+
+}  // namespace tl

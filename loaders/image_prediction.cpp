@@ -1,0 +1,36 @@
+#include "loaders/image_prediction.h"
+
+#include "loaders/feature_extraction.h"
+#include "loaders/image_list.h"
+
+namespace tl {
+
+std::vector<ImagePrediction> predict_images(const ResNet& net, const BackboneIdentity& backbone,
+                                            const HeadCheckpoint& checkpoint,
+                                            const std::vector<std::string>& paths,
+                                            const ImageTransform& transform, int k, int64_t batch_size) {
+  checkpoint.require_backbone(backbone);
+  TL_CHECK(checkpoint.preprocessing == net.preprocessing, "the head was trained with preprocessing "
+                                                              << checkpoint.preprocessing.describe()
+                                                              << " but the backbone uses "
+                                                              << net.preprocessing.describe());
+  TL_CHECK(checkpoint.config.in_features == net.feature_dim,
+           "the head expects " << checkpoint.config.in_features << " features, the backbone gives "
+                               << net.feature_dim);
+  // Labels are unknown: 0 stands in (extraction carries labels along but they are not used).
+  auto images = ImageList::create(paths, std::vector<int32_t>(paths.size(), 0), checkpoint.class_names);
+  ExtractionOptions options;
+  options.batch_size = batch_size;
+  const FeatureSet features = extract_features(net, images, transform, options);
+  auto head = checkpoint.make_head();
+  const auto top = predict_top_k(*head, features.features, k);
+  std::vector<ImagePrediction> out;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    ImagePrediction p{paths[i], top[i], {}};
+    for (const ClassProbability& c : top[i]) p.names.push_back(checkpoint.class_names[c.class_index]);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace tl
