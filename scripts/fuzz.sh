@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses (tests/fuzz/fuzz_*.cpp; clang, ASan + UBSan, CPU only) into
+# build-fuzz/ and runs each on its seed corpus for a bounded time. Any crash, sanitizer
+# report, uncaught non-tl exception, hang (-timeout) or memory blow-up (-rss_limit_mb) fails
+# the script; the input is left in build-fuzz/artifacts/ (make it a regression test:
+# tests/data/fuzz_regressions/, see README "Threat model").
+#   bash scripts/fuzz.sh            # 60 s per run (CI uses 30)
+#   bash scripts/fuzz.sh 3600       # a longer campaign; the corpus grows in build-fuzz/corpus/
+#   FUZZ_ONLY=idx bash scripts/fuzz.sh 600
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+only=${FUZZ_ONLY:-}
+
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DTL_FUZZ=ON -DTL_CUDA=OFF -DTL_BUILD_TESTS=OFF \
+  -DTL_BUILD_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_weights fuzz_head_checkpoint fuzz_feature_cache fuzz_image fuzz_idx
+
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0
+mkdir -p build-fuzz/artifacts
+failed=()
+# run NAME BINARY SEED_FILE... : the seeds are copied into a fresh folder (libFuzzer takes folders);
+# build-fuzz/corpus/NAME keeps what the fuzzer found interesting between runs.
+run() {
+  local name=$1 binary=$2
+  shift 2
+  [[ -z "$only" || "$only" == "$name" ]] || return 0
+  local seeds=build-fuzz/seeds/$name corpus=build-fuzz/corpus/$name
+  rm -rf "$seeds" && mkdir -p "$seeds" "$corpus"
+  for f in "$@"; do [[ -f "$f" ]] && cp "$f" "$seeds/"; done
+  for f in tests/data/fuzz_regressions/"$name"/*; do [[ -f "$f" ]] && cp "$f" "$seeds/"; done
+  echo "fuzz: $name ($binary) for ${seconds}s on $(ls "$seeds" | wc -l) seeds"
+  local start=$SECONDS
+  if ! "build-fuzz/bin/$binary" "$corpus" "$seeds" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 \
+      -print_final_stats=1 -artifact_prefix="build-fuzz/artifacts/$name-" >"build-fuzz/$name.log" 2>&1; then
+    echo "fuzz: $name FAILED; last lines of build-fuzz/$name.log:"
+    tail -n 40 "build-fuzz/$name.log"
+    failed+=("$name")
+  fi
+  echo "fuzz: $name done in $((SECONDS - start))s, $(grep -o 'stat::number_of_executed_units: [0-9]*' "build-fuzz/$name.log" | grep -o '[0-9]*$' || echo '?') inputs"
+}
+
+run weights_torchvision fuzz_weights tests/data/resnet/resnet18_w8.h5 tests/data/resnet/resnet50_w4.h5
+run weights_keras fuzz_weights tests/data/keras/new_top.h5 tests/data/keras/old_top.h5 \
+  tests/data/keras/new_chunked.h5 tests/data/keras/old_nocolon.h5 tests/data/keras/new_whole_notop.h5
+run head_checkpoint fuzz_head_checkpoint tests/fuzz/corpus/head_checkpoint/*
+run feature_cache fuzz_feature_cache tests/fuzz/corpus/feature_cache/*
+run image fuzz_image tests/data/images/*.jpg tests/data/images/*.png tests/data/images/*.bmp \
+  tests/data/images/*.gif tests/data/images/*.tif
+run idx fuzz_idx tests/fuzz/corpus/idx/*
+
+if ((${#failed[@]})); then
+  echo "fuzz: findings in ${failed[*]} (inputs in build-fuzz/artifacts/)"
+  exit 1
+fi
+echo "fuzz: no findings"
