@@ -106,6 +106,7 @@ std::optional<FeatureSet> load_feature_cache(const std::string& path, const Feat
 
 std::optional<FeatureSet> load_feature_cache(const Hdf5File& f, const FeatureCacheKey& key, std::string* why_not) {
   const std::string& path = f.path();
+  f.refuse_variable_length_strings();  // tl writes fixed-length ones (loaders/hdf5_file.h)
   auto stale = [&](const std::string& reason) -> std::optional<FeatureSet> {
     if (why_not != nullptr) *why_not = reason;
     return std::nullopt;

@@ -62,9 +62,11 @@ void check_string_list_size(size_t count, size_t width) {
 
 // Reads `count` strings of `type` (fixed or variable length) from a dataset or attribute.
 template <typename ReadFn>
-std::vector<std::string> read_string_values(hid_t type, size_t count, ReadFn read) {
+std::vector<std::string> read_string_values(hid_t type, size_t count, bool variable_allowed, ReadFn read) {
   std::vector<std::string> out;
   const bool variable = H5Tis_variable_str(type) > 0;
+  TL_CHECK(!variable || variable_allowed,
+           "variable-length strings, which this format does not use (tl writes fixed-length strings)");
   check_string_list_size(count, variable ? 0 : H5Tget_size(type));
   if (variable) {
     H5Id memtype(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -273,7 +275,8 @@ std::vector<std::string> Hdf5File::read_strings(const std::string& name) const {
   H5Id d = open_object(name);
   H5Id type(H5Dget_type(d.get()), H5Tclose);
   try {
-    return read_string_values(type.get(), static_cast<size_t>(info.shape[0]), [&](hid_t mem, void* buf) {
+    return read_string_values(type.get(), static_cast<size_t>(info.shape[0]), variable_strings_allowed_,
+                              [&](hid_t mem, void* buf) {
       return H5Dread(d.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
     });
   } catch (const Error& e) {
@@ -304,13 +307,33 @@ void Hdf5File::write_i32(const std::string& name, const int32_t* data, const std
   write_dataset(file_.get(), where(name), name, H5T_STD_I32LE, H5T_NATIVE_INT32, data, shape);
 }
 
+namespace {
+
+// Fixed-length UTF-8 strings of the longest value's width, NUL-padded, and the values packed
+// into one buffer. tl writes fixed-length strings so that reading its own files never touches
+// HDF5's global heap (where variable-length strings live, and where HDF5 1.10 crashes on
+// corrupt input: found by tests/fuzz).
+struct FixedStrings {
+  H5Id type;
+  std::vector<char> buffer;
+};
+
+FixedStrings fixed_strings(const std::vector<std::string>& values) {
+  size_t width = 1;
+  for (const std::string& v : values) width = std::max(width, v.size());
+  FixedStrings out{H5Id(H5Tcopy(H5T_C_S1), H5Tclose), std::vector<char>(width * std::max<size_t>(values.size(), 1), '\0')};
+  H5Tset_size(out.type.get(), width);
+  H5Tset_cset(out.type.get(), H5T_CSET_UTF8);
+  H5Tset_strpad(out.type.get(), H5T_STR_NULLPAD);
+  for (size_t i = 0; i < values.size(); ++i) std::memcpy(out.buffer.data() + i * width, values[i].data(), values[i].size());
+  return out;
+}
+
+}  // namespace
+
 void Hdf5File::write_strings(const std::string& name, const std::vector<std::string>& values) {
-  H5Id type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.get(), H5T_VARIABLE);
-  H5Tset_cset(type.get(), H5T_CSET_UTF8);
-  std::vector<const char*> ptrs;
-  for (const std::string& v : values) ptrs.push_back(v.c_str());
-  write_dataset(file_.get(), where(name), name, type.get(), type.get(), ptrs.data(),
+  const FixedStrings strings = fixed_strings(values);
+  write_dataset(file_.get(), where(name), name, strings.type.get(), strings.type.get(), strings.buffer.data(),
                 {static_cast<int64_t>(values.size())});
 }
 
@@ -379,7 +402,7 @@ std::vector<std::string> Hdf5File::read_string_list_attribute(const std::string&
   const int64_t count = count_of(shape_of(space.get(), what), what);
   if (count == 0) return {};
   try {
-    return read_string_values(type.get(), static_cast<size_t>(count),
+    return read_string_values(type.get(), static_cast<size_t>(count), variable_strings_allowed_,
                               [&](hid_t mem, void* buf) { return H5Aread(a.get(), mem, buf); });
   } catch (const Error& e) {
     TL_FAIL(where(object) << ": attribute '" << name << "': " << e.what());
@@ -422,9 +445,13 @@ void Hdf5File::write_string_list_attribute(const std::string& object, const std:
                                            const std::vector<std::string>& values) {
   H5Id o = open_object(object);
   replace_attribute(o.get(), name);
+  // Fixed-length (see fixed_strings) unless that would pass HDF5's 64 KiB attribute size.
+  FixedStrings fixed = fixed_strings(values);
+  const bool variable = fixed.buffer.size() > 60000;
   H5Id type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), H5T_VARIABLE);
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  if (!variable) type = std::move(fixed.type);
   H5Id space(values.size() == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, std::vector<hsize_t>{values.size()}.data(), nullptr),
              H5Sclose);
   H5Id a(H5Acreate2(o.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
@@ -432,7 +459,8 @@ void Hdf5File::write_string_list_attribute(const std::string& object, const std:
   if (values.empty()) return;  // a (0,) array: nothing to write
   std::vector<const char*> ptrs;
   for (const std::string& v : values) ptrs.push_back(v.c_str());
-  TL_CHECK(H5Awrite(a.get(), type.get(), ptrs.data()) >= 0, where(object) << ": cannot write attribute '" << name << "'");
+  const void* data = variable ? static_cast<const void*>(ptrs.data()) : fixed.buffer.data();
+  TL_CHECK(H5Awrite(a.get(), type.get(), data) >= 0, where(object) << ": cannot write attribute '" << name << "'");
 }
 
 void Hdf5File::write_number_attribute(const std::string& object, const std::string& name, double value) {

@@ -95,6 +95,11 @@ class Hdf5File {
   void write_number_attribute(const std::string& object, const std::string& name, double value);
   void remove_attribute(const std::string& object, const std::string& name);  // absent: no-op
 
+  // tl's own formats (head checkpoints, feature caches) hold only fixed-length strings; their
+  // readers call this so that a variable-length string (read through HDF5's global heap, a
+  // parser HDF5 1.10 crashes in on corrupt files) is an error instead.
+  void refuse_variable_length_strings() const { variable_strings_allowed_ = false; }
+
  private:
   Hdf5File(std::string path, H5Id file) : path_(std::move(path)), file_(std::move(file)) {}
   H5Id open_object(const std::string& object) const;
@@ -107,6 +112,7 @@ class Hdf5File {
   std::string path_;
   H5Id file_;
   mutable int64_t bytes_read_ = 0;  // everything read so far, against max_file_read_bytes
+  mutable bool variable_strings_allowed_ = true;
 };
 
 }  // namespace tl

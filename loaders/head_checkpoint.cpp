@@ -83,6 +83,7 @@ HeadCheckpoint load_head_checkpoint(const std::string& path) { return load_head_
 
 HeadCheckpoint load_head_checkpoint(const Hdf5File& f) {
   const std::string& path = f.path();
+  f.refuse_variable_length_strings();  // tl writes fixed-length ones (loaders/hdf5_file.h)
   TL_CHECK(f.has_attribute("/", "format") && f.read_string_attribute("/", "format") == kFormat,
            "'" << path << "' is not a tl head checkpoint (no root attribute format = '" << kFormat << "')");
   const double version = f.read_number_attribute("/", "format_version");

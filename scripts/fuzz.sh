@@ -14,10 +14,12 @@ only=${FUZZ_ONLY:-}
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DTL_FUZZ=ON -DTL_CUDA=OFF -DTL_BUILD_TESTS=OFF \
   -DTL_BUILD_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_weights fuzz_head_checkpoint fuzz_feature_cache fuzz_image fuzz_idx
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_weights fuzz_head_checkpoint fuzz_feature_cache fuzz_image fuzz_idx \
+  make_fuzz_seeds
 
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0
+export LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0
 mkdir -p build-fuzz/artifacts
 failed=()
 # run NAME BINARY SEED_FILE... : the seeds are copied into a fresh folder (libFuzzer takes folders);
@@ -41,9 +43,17 @@ run() {
   echo "fuzz: $name done in $((SECONDS - start))s, $(grep -o 'stat::number_of_executed_units: [0-9]*' "build-fuzz/$name.log" | grep -o '[0-9]*$' || echo '?') inputs"
 }
 
-run weights_torchvision fuzz_weights tests/data/resnet/resnet18_w8.h5 tests/data/resnet/resnet50_w4.h5
-run weights_keras fuzz_weights tests/data/keras/new_top.h5 tests/data/keras/old_top.h5 \
-  tests/data/keras/new_chunked.h5 tests/data/keras/old_nocolon.h5 tests/data/keras/new_whole_notop.h5
+# The weights fixtures with fixed-length strings (see tests/fuzz/fuzz_weights.cpp).
+fixed=build-fuzz/fixed_strings
+mkdir -p "$fixed"
+for f in tests/data/resnet/resnet18_w8.h5 tests/data/resnet/resnet50_w4.h5 tests/data/keras/new_top.h5 \
+  tests/data/keras/old_top.h5 tests/data/keras/new_chunked.h5 tests/data/keras/old_nocolon.h5 \
+  tests/data/keras/new_whole_notop.h5; do
+  out="$fixed/$(basename "$(dirname "$f")")_$(basename "$f")"
+  [[ -f "$out" ]] || ASAN_OPTIONS=detect_leaks=0 build-fuzz/bin/make_fuzz_seeds --fixed-strings "$f" "$out"
+done
+run weights_torchvision fuzz_weights "$fixed"/resnet_*.h5
+run weights_keras fuzz_weights "$fixed"/keras_*.h5
 run head_checkpoint fuzz_head_checkpoint tests/fuzz/corpus/head_checkpoint/*
 run feature_cache fuzz_feature_cache tests/fuzz/corpus/feature_cache/*
 run image fuzz_image tests/data/images/*.jpg tests/data/images/*.png tests/data/images/*.bmp \

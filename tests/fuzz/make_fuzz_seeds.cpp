@@ -3,6 +3,10 @@
 // -> head_checkpoint/{linear,mlp}.h5, feature_cache/{views1,views2}.h5, idx/{labels,images}.idx
 // and images.idx.gz. Deterministic apart from HDF5's own metadata; rerun only when a format
 // changes (the files are committed).
+//   make_fuzz_seeds --fixed-strings IN.h5 OUT.h5
+// copies a weights file (groups, float datasets, string and number attributes) with every
+// string fixed-length: the weights fuzzer's seeds (scripts/fuzz.sh converts the fixtures), see
+// fuzz_weights.cpp for why.
 #include <zlib.h>
 
 #include <filesystem>
@@ -64,9 +68,43 @@ void write_gzip(const std::string& path, const std::vector<uint8_t>& bytes) {
   gzclose(f);
 }
 
+void copy_group(const Hdf5File& in, Hdf5File& out, const std::string& group) {
+  for (const std::string& name : in.attribute_names(group)) {
+    const DatasetInfo info = in.attribute_info(group, name);
+    if (info.kind == H5Kind::string)
+      out.write_string_list_attribute(group, name, in.read_string_list_attribute(group, name));
+    else if (!info.shape.empty() && info.shape[0] == 0)
+      out.write_string_list_attribute(group, name, {});  // Keras' empty list (an empty float array)
+    else
+      out.write_number_attribute(group, name, in.read_number_attribute(group, name));
+  }
+  for (const std::string& child : in.children(group)) {
+    const std::string path = (group == "/" ? "/" : group + "/") + child;
+    if (in.is_group(path)) {
+      out.create_group(path);
+      copy_group(in, out, path);
+    } else {
+      std::vector<int64_t> shape;
+      const std::vector<float> values = in.read_f32(path, &shape);
+      out.write_f32(path, values.data(), shape);
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--fixed-strings") {
+    try {
+      const Hdf5File in = Hdf5File::open_read(argv[2]);
+      Hdf5File out = Hdf5File::create(argv[3]);
+      copy_group(in, out, "/");
+    } catch (const Error& e) {
+      std::cerr << "make_fuzz_seeds: " << e.what() << "\n";
+      return 1;
+    }
+    return 0;
+  }
   if (argc != 2) {
     std::cerr << "usage: make_fuzz_seeds CORPUS_DIR\n";
     return 2;
