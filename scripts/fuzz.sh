@@ -20,27 +20,52 @@ cmake --build build-fuzz -j"$(nproc)" --target fuzz_weights fuzz_head_checkpoint
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0
 export LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0
-mkdir -p build-fuzz/artifacts
 failed=()
+# HDF5 1.10.8 itself crashes, loops or over-allocates on some corrupt files (README "Threat
+# model"): in the HDF5-based harnesses a finding whose innermost frames are in libhdf5 is that
+# known residual risk, counted and kept in build-fuzz/artifacts/ but not a failure; any other
+# finding (in tl, stb, zlib, or an uncaught exception) fails. Those harnesses run in libFuzzer's
+# fork mode so that a library crash does not end the run.
+in_hdf5_library() {  # LOG: the innermost frame of the first stack trace that is not the
+  # sanitizer, libFuzzer, libc or an allocator is in libhdf5
+  awk '/^ +#0 /{n++} n==1 && /^ +#[0-9]+ /' "$1" |
+    grep -v -E '__sanitizer|__asan|__ubsan|__interceptor|fuzzer::|libc\.so|in (malloc|calloc|realloc|free|operator new)' |
+    head -1 | grep -q 'libhdf5'
+}
+
 # run NAME BINARY SEED_FILE... : the seeds are copied into a fresh folder (libFuzzer takes folders);
 # build-fuzz/corpus/NAME keeps what the fuzzer found interesting between runs.
 run() {
   local name=$1 binary=$2
   shift 2
   [[ -z "$only" || "$only" == "$name" ]] || return 0
-  local seeds=build-fuzz/seeds/$name corpus=build-fuzz/corpus/$name
-  rm -rf "$seeds" && mkdir -p "$seeds" "$corpus"
+  local seeds=build-fuzz/seeds/$name corpus=build-fuzz/corpus/$name artifacts=build-fuzz/artifacts/$name
+  rm -rf "$seeds" "$artifacts" && mkdir -p "$seeds" "$corpus" "$artifacts"
   for f in "$@"; do [[ -f "$f" ]] && cp "$f" "$seeds/"; done
   for f in tests/data/fuzz_regressions/"$name"/*; do [[ -f "$f" ]] && cp "$f" "$seeds/"; done
+  local hdf5=0 mode=()
+  [[ "$binary" == fuzz_weights || "$binary" == fuzz_head_checkpoint || "$binary" == fuzz_feature_cache ]] && hdf5=1
+  ((hdf5)) && mode=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   echo "fuzz: $name ($binary) for ${seconds}s on $(ls "$seeds" | wc -l) seeds"
-  local start=$SECONDS
-  if ! "build-fuzz/bin/$binary" "$corpus" "$seeds" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 \
-      -print_final_stats=1 -artifact_prefix="build-fuzz/artifacts/$name-" >"build-fuzz/$name.log" 2>&1; then
+  local start=$SECONDS ok=1
+  "build-fuzz/bin/$binary" "$corpus" "$seeds" "${mode[@]}" -max_total_time="$seconds" -rss_limit_mb=2048 \
+    -timeout=10 -print_final_stats=1 -artifact_prefix="$artifacts/" >"build-fuzz/$name.log" 2>&1 || ok=0
+  if ((hdf5)); then  # classify every saved input by replaying it alone
+    ok=1
+    local library=0
+    for a in "$artifacts"/*; do
+      [[ -f "$a" ]] || continue
+      "build-fuzz/bin/$binary" -timeout=10 -rss_limit_mb=2048 "$a" >"$a.log" 2>&1 && continue
+      if in_hdf5_library "$a.log"; then library=$((library + 1)); else ok=0; echo "fuzz: $name: finding in tl: $a"; tail -n 30 "$a.log"; fi
+    done
+    ((library)) && echo "fuzz: $name: $library input(s) crash inside HDF5 1.10 itself (residual risk; kept in $artifacts)"
+  fi
+  if ((!ok)); then
     echo "fuzz: $name FAILED; last lines of build-fuzz/$name.log:"
     tail -n 40 "build-fuzz/$name.log"
     failed+=("$name")
   fi
-  echo "fuzz: $name done in $((SECONDS - start))s, $(grep -o 'stat::number_of_executed_units: [0-9]*' "build-fuzz/$name.log" | grep -o '[0-9]*$' || echo '?') inputs"
+  echo "fuzz: $name done in $((SECONDS - start))s, $(grep -o 'stat::number_of_executed_units: [0-9]*' "build-fuzz/$name.log" | grep -o '[0-9]*$' | tail -1 || echo '?') inputs"
 }
 
 # The weights fixtures with fixed-length strings (see tests/fuzz/fuzz_weights.cpp).
