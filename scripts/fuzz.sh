@@ -65,7 +65,10 @@ run() {
     tail -n 40 "build-fuzz/$name.log"
     failed+=("$name")
   fi
-  echo "fuzz: $name done in $((SECONDS - start))s, $(grep -o 'stat::number_of_executed_units: [0-9]*' "build-fuzz/$name.log" | grep -o '[0-9]*$' | tail -1 || echo '?') inputs"
+  local inputs  # plain mode prints final stats, fork mode "#N: cov: ..." lines
+  inputs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "build-fuzz/$name.log" | grep -o '[0-9]*$' | tail -1)
+  [[ -n "$inputs" ]] || inputs=$(grep -oE '^#[0-9]+: cov' "build-fuzz/$name.log" | tail -1 | tr -dc '0-9')
+  echo "fuzz: $name done in $((SECONDS - start))s, ${inputs:-?} inputs"
 }
 
 # The weights fixtures with fixed-length strings (see tests/fuzz/fuzz_weights.cpp).
