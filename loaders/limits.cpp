@@ -10,7 +10,8 @@ LoaderLimits& loader_limits() {
   return limits;
 }
 
-ScopedLoaderLimits::ScopedLoaderLimits(const std::function<void(LoaderLimits&)>& change) : saved_(loader_limits()) {
+ScopedLoaderLimits::ScopedLoaderLimits(const std::function<void(LoaderLimits&)>& change)
+    : saved_(loader_limits()) {
   change(loader_limits());
 }
 
@@ -33,14 +34,13 @@ int64_t checked_add(int64_t a, int64_t b, const std::string& what) {
 void require_resnet_within_limits(const ResNetSpec& spec, const std::string& file) {
   const LoaderLimits& lim = loader_limits();
   auto width = [&](int64_t w, const std::string& what) {
-    TL_CHECK(w >= 1 && w <= lim.max_width, "file '" << file << "': " << what << " " << w
-                                                    << " outside [1, " << lim.max_width
-                                                    << "] (loader limit max_width)");
+    TL_CHECK(w >= 1 && w <= lim.max_width, "file '" << file << "': " << what << " " << w << " outside [1, "
+                                                    << lim.max_width << "] (loader limit max_width)");
     return w;
   };
   TL_CHECK(spec.num_classes >= 0 && spec.num_classes <= lim.max_width,
-           "file '" << file << "': " << spec.num_classes << " classes, more than the loader limit max_width = "
-                    << lim.max_width);
+           "file '" << file << "': " << spec.num_classes
+                    << " classes, more than the loader limit max_width = " << lim.max_width);
   // Widths are at most 2^16 here and blocks per stage at most a few dozen (a known depth), so
   // no product below overflows; checked_* keeps that true if the limits are raised.
   const std::string what = "file '" + file + "': parameter count";

@@ -7,7 +7,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tl::fuzz::use_fuzz_limits();
   try {
-    const tl::HeadCheckpoint checkpoint = tl::load_head_checkpoint(tl::Hdf5File::open_image(data, size, "fuzz.h5"));
+    const tl::HeadCheckpoint checkpoint =
+        tl::load_head_checkpoint(tl::Hdf5File::open_image(data, size, "fuzz.h5"));
     (void)checkpoint.make_head();
   } catch (const tl::Error&) {
   }

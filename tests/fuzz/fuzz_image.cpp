@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const tl::Image image = tl::decode_image(data, size, "fuzz");
     const tl::Image a = eval.apply(image, 0);
     const tl::Image b = train.apply(image, size);
-    if (a.height != eval.out_height || a.width != eval.out_width || b.height != 24 || b.width != 24) std::abort();
+    if (a.height != eval.out_height || a.width != eval.out_width || b.height != 24 || b.width != 24)
+      std::abort();
   } catch (const tl::Error&) {
   }
   return 0;

@@ -29,7 +29,8 @@ int expect_clean_errors(const std::string& harness, const std::function<void(con
       load(path);
       ADD_FAILURE() << path << ": loaded without error";
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << "the error names the file: " << e.what();
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos)
+          << "the error names the file: " << e.what();
     } catch (const std::exception& e) {
       ADD_FAILURE() << path << ": threw a non-tl exception: " << e.what();
     }
@@ -38,7 +39,8 @@ int expect_clean_errors(const std::string& harness, const std::function<void(con
 }
 
 TEST(FuzzRegressions, WeightsBothLayouts) {
-  EXPECT_GE(expect_clean_errors("weights_torchvision", [](const std::string& p) { load_resnet_weights(p); }), 1);
+  EXPECT_GE(expect_clean_errors("weights_torchvision", [](const std::string& p) { load_resnet_weights(p); }),
+            1);
   EXPECT_GE(expect_clean_errors("weights_keras", [](const std::string& p) { load_resnet_weights(p); }), 1);
 }
 

@@ -27,7 +27,8 @@ using test::expect_error;
 
 // A float32 dataset of `dims` whose storage is never allocated (chunked, nothing written):
 // the file stays a few KB whatever the declared size, as a hostile file's would.
-void add_unallocated_dataset(const std::string& path, const std::string& name, const std::vector<hsize_t>& dims) {
+void add_unallocated_dataset(const std::string& path, const std::string& name,
+                             const std::vector<hsize_t>& dims) {
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   ASSERT_GE(file, 0);
   const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
@@ -130,21 +131,23 @@ TEST(LoaderLimits, KerasNamesWithHugeBlockNumbersOrLengthsAreNoLayers) {
   EXPECT_FALSE(parse_keras_layer(KerasNaming::current, "conv2_block2147483647_1_conv"));
   EXPECT_FALSE(parse_keras_layer(KerasNaming::legacy, "res2b99999999999_branch2a"));
   EXPECT_FALSE(parse_keras_layer(KerasNaming::legacy, "res2b2147483647_branch2a"));
-  EXPECT_FALSE(parse_keras_layer(KerasNaming::current, "conv2_block1" + std::string(100000, '1') + "_1_conv"));
+  EXPECT_FALSE(
+      parse_keras_layer(KerasNaming::current, "conv2_block1" + std::string(100000, '1') + "_1_conv"));
   const auto role = parse_keras_layer(KerasNaming::legacy, "res4b22_branch2c");
   ASSERT_TRUE(role);
   EXPECT_EQ(role->block, 22);
 }
 
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                              static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 TEST(LoaderLimits, IdxHeaderIsCheckedAgainstTheFileSizeWithoutOverflow) {
   // Four sizes of 2^32 - 1: the element count overflows 64 bits (it was signed overflow, UB).
   const std::string overflow = scratch("idx", "overflow.idx");
-  write_bytes(overflow, {0, 0, 8, 4, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255});
+  write_bytes(overflow,
+              {0, 0, 8, 4, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255});
   expect_error([&] { read_idx(overflow); }, {overflow, "overflows 64 bits"});
   // A plain file promising 2^32 - 1 bytes (4 GiB were allocated before reading).
   const std::string big = scratch("idx", "big.idx");
