@@ -5,9 +5,11 @@
 #include <map>
 #include <sstream>
 
+#include "loaders/atomic_write.h"
 #include "loaders/file_checks.h"
 #include "loaders/file_hash.h"
 #include "loaders/hdf5_file.h"
+#include "loaders/limits.h"
 
 namespace tl {
 namespace {
@@ -78,9 +80,8 @@ void save_feature_cache(const std::string& path, const FeatureCacheKey& key, con
   TL_CHECK(set.views == key.views,
            "save_feature_cache: the set has " << set.views << " views, the key " << key.views);
   // Write next to the target and rename: an interrupted run never leaves a half-written cache.
-  const std::string partial = path + ".partial";
-  {
-    Hdf5File f = Hdf5File::create(partial);
+  write_file_atomically(path, [&](const std::string& temp) {
+    Hdf5File f = Hdf5File::create(temp);
     f.write_string_attribute("/", "format", kFormat);
     f.write_number_attribute("/", "format_version", kFormatVersion);
     for (const auto& [name, value] : key.fields()) f.write_string_attribute("/", name, value);
@@ -90,11 +91,7 @@ void save_feature_cache(const std::string& path, const FeatureCacheKey& key, con
     f.write_i32("labels", labels.data<int32_t>(), {n});
     f.write_strings("names", set.names);
     f.write_strings("class_names", set.class_names);
-  }
-  std::error_code ec;
-  std::filesystem::rename(partial, path, ec);
-  TL_CHECK(!ec,
-           "feature cache: cannot move '" << partial << "' to '" << path << "' (" << ec.message() << ")");
+  });
 }
 
 std::optional<FeatureSet> load_feature_cache(const std::string& path, const FeatureCacheKey& key,
@@ -104,7 +101,16 @@ std::optional<FeatureSet> load_feature_cache(const std::string& path, const Feat
     return std::nullopt;
   };
   if (!std::filesystem::exists(path)) return stale("no cache file '" + path + "'");
-  const Hdf5File f = Hdf5File::open_read(path);
+  return load_feature_cache(Hdf5File::open_read(path), key, why_not);
+}
+
+std::optional<FeatureSet> load_feature_cache(const Hdf5File& f, const FeatureCacheKey& key, std::string* why_not) {
+  const std::string& path = f.path();
+  f.refuse_variable_length_strings();  // tl writes fixed-length ones (loaders/hdf5_file.h)
+  auto stale = [&](const std::string& reason) -> std::optional<FeatureSet> {
+    if (why_not != nullptr) *why_not = reason;
+    return std::nullopt;
+  };
   TL_CHECK(f.has_attribute("/", "format") && f.read_string_attribute("/", "format") == kFormat,
            "'" << path << "' is not a tl feature cache (no root attribute format = '" << kFormat
                << "'); delete it or choose another cache path");
@@ -121,7 +127,7 @@ std::optional<FeatureSet> load_feature_cache(const std::string& path, const Feat
   TL_CHECK(shape.size() == 1, "feature cache '" << path << "': labels must be 1-D");
   const int64_t n = shape[0];
   const std::vector<float> features = f.read_f32("features", &shape);
-  TL_CHECK(shape.size() == 2 && shape[0] == key.views * n,
+  TL_CHECK(shape.size() == 2 && shape[0] == checked_mul(key.views, n, "feature cache '" + path + "'"),
            "feature cache '" << path << "': features are " << Shape(shape).str() << ", expected ("
                              << key.views << " * " << n << ", F)");
   set.features = Tensor::from_vector(features, Shape(shape));

@@ -58,12 +58,16 @@ struct FeatureCacheKey {
   std::vector<std::pair<std::string, std::string>> fields() const;  // ("backbone", "resnet18 xxh64:..."), ...
 };
 
+// Written atomically (loaders/atomic_write.h): an interrupted save leaves the old file intact.
 void save_feature_cache(const std::string& path, const FeatureCacheKey& key, const FeatureSet& set);
 
 // The cached set when `path` exists and its key equals `key`; std::nullopt when the file does
 // not exist or is stale (then *why_not says which, e.g. "key.backbone differs: cache has ...").
 // A file that is not a readable, well-formed feature cache is a tl::Error naming it.
 std::optional<FeatureSet> load_feature_cache(const std::string& path, const FeatureCacheKey& key,
+                                             std::string* why_not = nullptr);
+// The same from an open file (e.g. an in-memory image).
+std::optional<FeatureSet> load_feature_cache(const Hdf5File& file, const FeatureCacheKey& key,
                                              std::string* why_not = nullptr);
 
 // Loads the cache when valid, else runs `compute` and saves its result. *reused (optional)

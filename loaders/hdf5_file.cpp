@@ -6,6 +6,7 @@
 
 #include "kernels/common/error.h"
 #include "loaders/file_checks.h"
+#include "loaders/limits.h"
 
 namespace tl {
 namespace {
@@ -25,37 +26,63 @@ H5Kind kind_of(hid_t type) {
   }
 }
 
-std::vector<int64_t> shape_of(hid_t space) {
+// `where` names the object in errors.
+std::vector<int64_t> shape_of(hid_t space, const std::string& where) {
   const int rank = H5Sget_simple_extent_ndims(space);
-  TL_CHECK(rank >= 0, "cannot read a dataspace rank");
+  TL_CHECK(rank >= 0, where << ": cannot read its rank");
+  TL_CHECK(rank <= loader_limits().max_rank,
+           where << ": rank " << rank << " exceeds the loader limit max_rank = " << loader_limits().max_rank);
   std::vector<hsize_t> dims(static_cast<size_t>(rank));
-  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
-  return {dims.begin(), dims.end()};
+  TL_CHECK(H5Sget_simple_extent_dims(space, dims.data(), nullptr) == rank, where << ": cannot read its sizes");
+  std::vector<int64_t> shape;
+  for (hsize_t d : dims) {
+    TL_CHECK(d <= static_cast<hsize_t>(INT64_MAX), where << ": dimension " << d << " does not fit in 64 bits");
+    shape.push_back(static_cast<int64_t>(d));
+  }
+  return shape;
 }
 
-int64_t count_of(const std::vector<int64_t>& shape) {
+// The element count of `shape`, overflow-checked.
+int64_t count_of(const std::vector<int64_t>& shape, const std::string& where) {
   int64_t n = 1;
-  for (int64_t d : shape) {
-    TL_CHECK(d >= 0 && (d == 0 || n <= (int64_t{1} << 40) / d), "dataset too large");
-    n *= d;
-  }
+  for (int64_t d : shape) n = checked_mul(n, d, where);
   return n;
+}
+
+// Strings are read into memory as `count` entries of `width` bytes (fixed length) or as
+// separately allocated strings (variable length, checked after HDF5 has read them).
+void check_string_list_size(size_t count, size_t width) {
+  const LoaderLimits& lim = loader_limits();
+  TL_CHECK(static_cast<int64_t>(count) <= lim.max_string_count,
+           count << " strings exceed the loader limit max_string_count = " << lim.max_string_count);
+  TL_CHECK(width == 0 || count <= static_cast<size_t>(lim.max_string_bytes) / width,
+           count << " strings of " << width << " bytes exceed the loader limit max_string_bytes = "
+                 << lim.max_string_bytes);
 }
 
 // Reads `count` strings of `type` (fixed or variable length) from a dataset or attribute.
 template <typename ReadFn>
-std::vector<std::string> read_string_values(hid_t type, size_t count, ReadFn read) {
+std::vector<std::string> read_string_values(hid_t type, size_t count, bool variable_allowed, ReadFn read) {
   std::vector<std::string> out;
-  if (H5Tis_variable_str(type) > 0) {
+  const bool variable = H5Tis_variable_str(type) > 0;
+  TL_CHECK(!variable || variable_allowed,
+           "variable-length strings, which this format does not use (tl writes fixed-length strings)");
+  check_string_list_size(count, variable ? 0 : H5Tget_size(type));
+  if (variable) {
     H5Id memtype(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(memtype.get(), H5T_VARIABLE);
     H5Tset_cset(memtype.get(), H5Tget_cset(type));  // HDF5 does not convert between ASCII and UTF-8
     std::vector<char*> ptrs(count, nullptr);
     TL_CHECK(read(memtype.get(), ptrs.data()) >= 0, "cannot read variable-length strings");
-    for (char* p : ptrs) {
-      out.emplace_back(p ? p : "");
+    size_t total = 0;
+    for (char* p : ptrs) {  // every pointer is freed, also past the limit
+      total += p ? std::strlen(p) : 0;
+      if (total <= static_cast<size_t>(loader_limits().max_string_bytes)) out.emplace_back(p ? p : "");
       H5free_memory(p);
     }
+    TL_CHECK(total <= static_cast<size_t>(loader_limits().max_string_bytes),
+             "strings of more than " << loader_limits().max_string_bytes
+                                     << " bytes exceed the loader limit max_string_bytes");
   } else {
     const size_t width = H5Tget_size(type);
     H5Id memtype(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -108,6 +135,31 @@ Hdf5File Hdf5File::open_read(const std::string& path) {
   H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   TL_CHECK(file.valid(), "file '" << path << "': HDF5 cannot open it (truncated or corrupt?)");
   return Hdf5File(path, std::move(file));
+}
+
+Hdf5File Hdf5File::open_image(const void* data, size_t size, const std::string& name) {
+  silence_hdf5_errors();
+  TL_CHECK(size > 0, "file '" << name << "' is empty");
+  H5Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  TL_CHECK(fapl.valid() && H5Pset_fapl_core(fapl.get(), 1 << 16, /*backing_store=*/0) >= 0 &&
+               H5Pset_file_image(fapl.get(), const_cast<void*>(data), size) >= 0,
+           "file '" << name << "': cannot set up an in-memory HDF5 file");
+  H5Id file(H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
+  TL_CHECK(file.valid(), "file '" << name << "': HDF5 cannot open it (truncated or corrupt?)");
+  return Hdf5File(name, std::move(file));
+}
+
+size_t Hdf5File::checked_count(const DatasetInfo& info, size_t element_bytes, const std::string& what) const {
+  const LoaderLimits& lim = loader_limits();
+  const int64_t count = count_of(info.shape, what);
+  const int64_t bytes = checked_mul(count, static_cast<int64_t>(element_bytes), what);
+  TL_CHECK(bytes <= lim.max_dataset_bytes, what << ": " << bytes << " bytes exceed the loader limit max_dataset_bytes = "
+                                                << lim.max_dataset_bytes);
+  TL_CHECK(bytes <= lim.max_file_read_bytes - bytes_read_,
+           what << ": reading " << bytes << " more bytes after " << bytes_read_
+                << " exceeds the loader limit max_file_read_bytes = " << lim.max_file_read_bytes);
+  bytes_read_ += bytes;
+  return static_cast<size_t>(count);
 }
 
 Hdf5File Hdf5File::create(const std::string& path) {
@@ -187,7 +239,7 @@ DatasetInfo Hdf5File::dataset_info(const std::string& name) const {
   H5Id space(H5Dget_space(d.get()), H5Sclose);
   TL_CHECK(type.valid() && space.valid(), where(name) << ": unreadable type or shape (corrupt file?)");
   DatasetInfo info;
-  info.shape = shape_of(space.get());
+  info.shape = shape_of(space.get(), where(name));
   info.kind = kind_of(type.get());
   info.element_bytes = H5Tget_size(type.get());
   return info;
@@ -197,7 +249,7 @@ std::vector<float> Hdf5File::read_f32(const std::string& name, std::vector<int64
   const DatasetInfo info = dataset_info(name);
   TL_CHECK(info.kind == H5Kind::float_ && (info.element_bytes == 4 || info.element_bytes == 8),
            where(name) << ": has type " << info.type_name() << ", expected float32");
-  std::vector<float> out(static_cast<size_t>(count_of(info.shape)));
+  std::vector<float> out(checked_count(info, sizeof(float), where(name)));
   H5Id d = open_object(name);
   TL_CHECK(H5Dread(d.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) >= 0,
            where(name) << ": reading its data failed (truncated or corrupt file?)");
@@ -208,7 +260,7 @@ std::vector<float> Hdf5File::read_f32(const std::string& name, std::vector<int64
 std::vector<int32_t> Hdf5File::read_i32(const std::string& name, std::vector<int64_t>* shape) const {
   const DatasetInfo info = dataset_info(name);
   TL_CHECK(info.kind == H5Kind::integer, where(name) << ": has type " << info.type_name() << ", expected integers");
-  std::vector<int32_t> out(static_cast<size_t>(count_of(info.shape)));
+  std::vector<int32_t> out(checked_count(info, sizeof(int32_t), where(name)));
   H5Id d = open_object(name);
   TL_CHECK(H5Dread(d.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) >= 0,
            where(name) << ": reading its data failed (truncated or corrupt file, or values out of int32 range?)");
@@ -223,7 +275,8 @@ std::vector<std::string> Hdf5File::read_strings(const std::string& name) const {
   H5Id d = open_object(name);
   H5Id type(H5Dget_type(d.get()), H5Tclose);
   try {
-    return read_string_values(type.get(), static_cast<size_t>(info.shape[0]), [&](hid_t mem, void* buf) {
+    return read_string_values(type.get(), static_cast<size_t>(info.shape[0]), variable_strings_allowed_,
+                              [&](hid_t mem, void* buf) {
       return H5Dread(d.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
     });
   } catch (const Error& e) {
@@ -254,13 +307,33 @@ void Hdf5File::write_i32(const std::string& name, const int32_t* data, const std
   write_dataset(file_.get(), where(name), name, H5T_STD_I32LE, H5T_NATIVE_INT32, data, shape);
 }
 
+namespace {
+
+// Fixed-length UTF-8 strings of the longest value's width, NUL-padded, and the values packed
+// into one buffer. tl writes fixed-length strings so that reading its own files never touches
+// HDF5's global heap (where variable-length strings live, and where HDF5 1.10 crashes on
+// corrupt input: found by tests/fuzz).
+struct FixedStrings {
+  H5Id type;
+  std::vector<char> buffer;
+};
+
+FixedStrings fixed_strings(const std::vector<std::string>& values) {
+  size_t width = 1;
+  for (const std::string& v : values) width = std::max(width, v.size());
+  FixedStrings out{H5Id(H5Tcopy(H5T_C_S1), H5Tclose), std::vector<char>(width * std::max<size_t>(values.size(), 1), '\0')};
+  H5Tset_size(out.type.get(), width);
+  H5Tset_cset(out.type.get(), H5T_CSET_UTF8);
+  H5Tset_strpad(out.type.get(), H5T_STR_NULLPAD);
+  for (size_t i = 0; i < values.size(); ++i) std::memcpy(out.buffer.data() + i * width, values[i].data(), values[i].size());
+  return out;
+}
+
+}  // namespace
+
 void Hdf5File::write_strings(const std::string& name, const std::vector<std::string>& values) {
-  H5Id type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.get(), H5T_VARIABLE);
-  H5Tset_cset(type.get(), H5T_CSET_UTF8);
-  std::vector<const char*> ptrs;
-  for (const std::string& v : values) ptrs.push_back(v.c_str());
-  write_dataset(file_.get(), where(name), name, type.get(), type.get(), ptrs.data(),
+  const FixedStrings strings = fixed_strings(values);
+  write_dataset(file_.get(), where(name), name, strings.type.get(), strings.type.get(), strings.buffer.data(),
                 {static_cast<int64_t>(values.size())});
 }
 
@@ -312,7 +385,7 @@ DatasetInfo Hdf5File::attribute_info(const std::string& object, const std::strin
   H5Id space(H5Aget_space(a.get()), H5Sclose);
   TL_CHECK(type.valid() && space.valid(), where(object) << ": attribute '" << name << "' has an unreadable type or shape");
   DatasetInfo info;
-  info.shape = shape_of(space.get());
+  info.shape = shape_of(space.get(), where(object) + ", attribute '" + name + "'");
   info.kind = kind_of(type.get());
   info.element_bytes = H5Tget_size(type.get());
   return info;
@@ -325,10 +398,11 @@ std::vector<std::string> Hdf5File::read_string_list_attribute(const std::string&
   H5Id space(H5Aget_space(a.get()), H5Sclose);
   TL_CHECK(kind_of(type.get()) == H5Kind::string,
            where(object) << ": attribute '" << name << "' is not a string attribute");
-  const int64_t count = count_of(shape_of(space.get()));
+  const std::string what = where(object) + ", attribute '" + name + "'";
+  const int64_t count = count_of(shape_of(space.get(), what), what);
   if (count == 0) return {};
   try {
-    return read_string_values(type.get(), static_cast<size_t>(count),
+    return read_string_values(type.get(), static_cast<size_t>(count), variable_strings_allowed_,
                               [&](hid_t mem, void* buf) { return H5Aread(a.get(), mem, buf); });
   } catch (const Error& e) {
     TL_FAIL(where(object) << ": attribute '" << name << "': " << e.what());
@@ -347,7 +421,7 @@ double Hdf5File::read_number_attribute(const std::string& object, const std::str
   H5Id type(H5Aget_type(a.get()), H5Tclose);
   H5Id space(H5Aget_space(a.get()), H5Sclose);
   const H5Kind kind = kind_of(type.get());
-  TL_CHECK((kind == H5Kind::float_ || kind == H5Kind::integer) && count_of(shape_of(space.get())) == 1,
+  TL_CHECK((kind == H5Kind::float_ || kind == H5Kind::integer) && count_of(shape_of(space.get(), where(object)), where(object)) == 1,
            where(object) << ": attribute '" << name << "' is not a single number");
   double value = 0;
   TL_CHECK(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &value) >= 0,
@@ -371,9 +445,13 @@ void Hdf5File::write_string_list_attribute(const std::string& object, const std:
                                            const std::vector<std::string>& values) {
   H5Id o = open_object(object);
   replace_attribute(o.get(), name);
+  // Fixed-length (see fixed_strings) unless that would pass HDF5's 64 KiB attribute size.
+  FixedStrings fixed = fixed_strings(values);
+  const bool variable = fixed.buffer.size() > 60000;
   H5Id type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), H5T_VARIABLE);
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  if (!variable) type = std::move(fixed.type);
   H5Id space(values.size() == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, std::vector<hsize_t>{values.size()}.data(), nullptr),
              H5Sclose);
   H5Id a(H5Acreate2(o.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
@@ -381,7 +459,8 @@ void Hdf5File::write_string_list_attribute(const std::string& object, const std:
   if (values.empty()) return;  // a (0,) array: nothing to write
   std::vector<const char*> ptrs;
   for (const std::string& v : values) ptrs.push_back(v.c_str());
-  TL_CHECK(H5Awrite(a.get(), type.get(), ptrs.data()) >= 0, where(object) << ": cannot write attribute '" << name << "'");
+  const void* data = variable ? static_cast<const void*>(ptrs.data()) : fixed.buffer.data();
+  TL_CHECK(H5Awrite(a.get(), type.get(), data) >= 0, where(object) << ": cannot write attribute '" << name << "'");
 }
 
 void Hdf5File::write_number_attribute(const std::string& object, const std::string& name, double value) {

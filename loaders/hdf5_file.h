@@ -6,6 +6,10 @@
 //   std::vector<int64_t> shape;
 //   std::vector<float> w = f.read_f32("conv1.weight", &shape);
 //   std::string arch = f.read_string_attribute("/", "architecture");
+//
+// Untrusted files: every read checks the rank, element count and bytes of what it is about to
+// allocate against loaders/limits.h (per dataset, per string list, and in total per open file)
+// with overflow-checked arithmetic, before allocating.
 #pragma once
 
 #include <hdf5.h>
@@ -51,6 +55,9 @@ class Hdf5File {
   static Hdf5File open_read(const std::string& path);  // missing / not HDF5 / unreadable: tl::Error
   static Hdf5File create(const std::string& path);     // creates or truncates
   static Hdf5File open_write(const std::string& path); // an existing file, for reading and writing
+  // A read-only file from an in-memory file image (HDF5's core driver; no disk I/O; the bytes
+  // are copied). `name` is what error messages call it. Used by the fuzzers.
+  static Hdf5File open_image(const void* data, size_t size, const std::string& name);
 
   const std::string& path() const { return path_; }
 
@@ -88,14 +95,24 @@ class Hdf5File {
   void write_number_attribute(const std::string& object, const std::string& name, double value);
   void remove_attribute(const std::string& object, const std::string& name);  // absent: no-op
 
+  // tl's own formats (head checkpoints, feature caches) hold only fixed-length strings; their
+  // readers call this so that a variable-length string (read through HDF5's global heap, a
+  // parser HDF5 1.10 crashes in on corrupt files) is an error instead.
+  void refuse_variable_length_strings() const { variable_strings_allowed_ = false; }
+
  private:
   Hdf5File(std::string path, H5Id file) : path_(std::move(path)), file_(std::move(file)) {}
   H5Id open_object(const std::string& object) const;
   H5Id open_attribute(const std::string& object, const std::string& name) const;
   std::string where(const std::string& object) const;  // "file 'x.h5', dataset 'conv1.weight'"
+  // Element count of `info` after checking rank, count and bytes against loaders/limits.h
+  // (counted into bytes_read_).
+  size_t checked_count(const DatasetInfo& info, size_t element_bytes, const std::string& what) const;
 
   std::string path_;
   H5Id file_;
+  mutable int64_t bytes_read_ = 0;  // everything read so far, against max_file_read_bytes
+  mutable bool variable_strings_allowed_ = true;
 };
 
 }  // namespace tl

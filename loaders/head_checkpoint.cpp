@@ -3,8 +3,10 @@
 #include <cmath>
 #include <filesystem>
 
+#include "loaders/atomic_write.h"
 #include "loaders/file_hash.h"
 #include "loaders/hdf5_file.h"
+#include "loaders/limits.h"
 
 namespace tl {
 namespace {
@@ -36,12 +38,11 @@ void HeadCheckpoint::require_backbone(const BackboneIdentity& loaded) const {
                                                << loaded.describe() << "; its features would not match");
 }
 
-void save_head_checkpoint(const std::string& path, Head& head, const std::vector<std::string>& class_names,
-                          const BackboneIdentity& backbone, const Preprocessing& preprocessing) {
+namespace {
+
+void write_head_checkpoint(const std::string& path, Head& head, const std::vector<std::string>& class_names,
+                           const BackboneIdentity& backbone, const Preprocessing& preprocessing) {
   const HeadConfig& c = head.config();
-  TL_CHECK(static_cast<int64_t>(class_names.size()) == c.num_classes,
-           "save_head_checkpoint: " << class_names.size() << " class names for a head with " << c.num_classes
-                                    << " classes");
   Hdf5File f = Hdf5File::create(path);
   f.write_string_attribute("/", "format", kFormat);
   f.write_number_attribute("/", "format_version", kFormatVersion);
@@ -67,8 +68,22 @@ void save_head_checkpoint(const std::string& path, Head& head, const std::vector
   f.write_f32("preprocessing/std", preprocessing.params.std, {3});
 }
 
-HeadCheckpoint load_head_checkpoint(const std::string& path) {
-  const Hdf5File f = Hdf5File::open_read(path);
+}  // namespace
+
+void save_head_checkpoint(const std::string& path, Head& head, const std::vector<std::string>& class_names,
+                          const BackboneIdentity& backbone, const Preprocessing& preprocessing) {
+  const HeadConfig& c = head.config();
+  TL_CHECK(static_cast<int64_t>(class_names.size()) == c.num_classes,
+           "save_head_checkpoint: " << class_names.size() << " class names for a head with " << c.num_classes
+                                    << " classes");
+  write_file_atomically(path, [&](const std::string& temp) { write_head_checkpoint(temp, head, class_names, backbone, preprocessing); });
+}
+
+HeadCheckpoint load_head_checkpoint(const std::string& path) { return load_head_checkpoint(Hdf5File::open_read(path)); }
+
+HeadCheckpoint load_head_checkpoint(const Hdf5File& f) {
+  const std::string& path = f.path();
+  f.refuse_variable_length_strings();  // tl writes fixed-length ones (loaders/hdf5_file.h)
   TL_CHECK(f.has_attribute("/", "format") && f.read_string_attribute("/", "format") == kFormat,
            "'" << path << "' is not a tl head checkpoint (no root attribute format = '" << kFormat << "')");
   const double version = f.read_number_attribute("/", "format_version");
@@ -78,6 +93,9 @@ HeadCheckpoint load_head_checkpoint(const std::string& path) {
     const double v = f.read_number_attribute("/", name);
     TL_CHECK(v >= 1 && v == std::floor(v), "head checkpoint '" << path << "': attribute " << name << " = "
                                                                << v << ", expected a positive integer");
+    TL_CHECK(v <= static_cast<double>(loader_limits().max_width),
+             "head checkpoint '" << path << "': attribute " << name << " = " << v
+                                 << " exceeds the loader limit max_width = " << loader_limits().max_width);
     return static_cast<int64_t>(v);
   };
   HeadCheckpoint ck;
@@ -92,6 +110,16 @@ HeadCheckpoint load_head_checkpoint(const std::string& path) {
   ck.backbone.weights_hash = f.read_string_attribute("/", "backbone_weights_hash");
   ck.backbone.weights_file = f.read_string_attribute("/", "backbone_weights_file");
 
+  const HeadConfig& config = ck.config;
+  const std::string what = "head checkpoint '" + path + "': parameter count";
+  const int64_t parameters =
+      config.kind == HeadKind::mlp ? checked_add(checked_mul(config.in_features + 1, config.hidden, what),
+                                                 checked_mul(config.hidden + 1, config.num_classes, what), what)
+                                   : checked_mul(config.in_features + 1, config.num_classes, what);
+  TL_CHECK(parameters <= loader_limits().max_model_parameters,
+           "head checkpoint '" << path << "': a head of " << parameters
+                               << " parameters exceeds the loader limit max_model_parameters = "
+                               << loader_limits().max_model_parameters);
   Head shapes(ck.config);  // the expected parameter names and shapes
   for (const Parameter& p : shapes.parameters()) {
     const std::string name = "head/" + p.name;

@@ -19,6 +19,7 @@
 
 #include "engine/head.h"
 #include "engine/preprocessing.h"
+#include "loaders/hdf5_file.h"
 
 namespace tl {
 
@@ -48,11 +49,13 @@ struct HeadCheckpoint {
   void require_backbone(const BackboneIdentity& loaded) const;
 };
 
+// Written atomically (loaders/atomic_write.h): an interrupted save leaves the old file intact.
 void save_head_checkpoint(const std::string& path, Head& head, const std::vector<std::string>& class_names,
                           const BackboneIdentity& backbone, const Preprocessing& preprocessing);
 
 // Reads and validates a checkpoint; anything missing, mis-shaped or of the wrong type is a
 // tl::Error naming the file and the object.
 HeadCheckpoint load_head_checkpoint(const std::string& path);
+HeadCheckpoint load_head_checkpoint(const Hdf5File& file);  // an open file (e.g. an in-memory image)
 
 }  // namespace tl

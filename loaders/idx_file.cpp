@@ -8,11 +8,13 @@
 
 #include "kernels/common/error.h"
 #include "loaders/file_checks.h"
+#include "loaders/limits.h"
 
 namespace tl {
 namespace {
 
-constexpr int64_t kMaxElements = int64_t{1} << 34;  // 16 GiB: far above any IDX dataset
+// deflate expands at most 1032:1, so a gzip file of n bytes holds at most ~1032 n bytes.
+constexpr int64_t kMaxDeflateRatio = 1032;
 
 struct GzCloser {
   void operator()(gzFile f) const { gzclose(f); }
@@ -61,9 +63,25 @@ IdxArray read_idx(const std::string& path) {
              "IDX file '" << path << "': header ends inside the sizes");
     const int64_t size = int64_t{b[0]} << 24 | int64_t{b[1]} << 16 | int64_t{b[2]} << 8 | int64_t{b[3]};
     array.shape.push_back(size);
-    count *= size;
-    TL_CHECK(count <= kMaxElements, "IDX file '" << path << "': implausible sizes (more than 2^34 elements)");
+    count = checked_mul(count, size, "IDX file '" + path + "': element count");  // 4 sizes < 2^32 can overflow
   }
+  // The header against the file, before allocating what it promises: a plain file holds exactly
+  // header + count bytes, a gzip file at most kMaxDeflateRatio times its size.
+  const int64_t header_bytes = 4 + 4 * int64_t{dims};
+  const int64_t file_bytes = static_cast<int64_t>(file_size_bytes(path));
+  const bool compressed = gzdirect(file.get()) == 0;
+  const int64_t available = compressed ? checked_mul(file_bytes, kMaxDeflateRatio, "IDX file '" + path + "'")
+                                       : file_bytes - header_bytes;
+  if (compressed)
+    TL_CHECK(count <= available, "IDX file '" << path << "': the header promises " << count
+                                              << " data bytes, more than a gzip file of " << file_bytes
+                                              << " bytes can hold");
+  else
+    TL_CHECK(count <= available, "IDX file '" << path << "': truncated, the header promises " << count
+                                              << " data bytes but the file holds " << std::max<int64_t>(available, 0));
+  TL_CHECK(count <= loader_limits().max_idx_bytes, "IDX file '" << path << "': " << count
+                                                                << " data bytes exceed the loader limit max_idx_bytes = "
+                                                                << loader_limits().max_idx_bytes);
   array.data.resize(static_cast<size_t>(count));
   const size_t got = read_some(file.get(), array.data.data(), array.data.size(), path);
   TL_CHECK(got == array.data.size(), "IDX file '" << path << "': truncated, the header promises " << count

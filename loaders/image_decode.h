@@ -16,12 +16,14 @@
 #include <vector>
 
 #include "loaders/image.h"
+#include "loaders/limits.h"
 
 namespace tl {
 
 struct DecodeOptions {
-  // PIL's Image.MAX_IMAGE_PIXELS (decompression-bomb guard): 1024 * 1024 * 1024 / 4 / 3.
-  int64_t max_pixels = 89478485;
+  // Decompression-bomb guard; by default loader_limits().max_image_pixels (PIL's
+  // Image.MAX_IMAGE_PIXELS, 1024 * 1024 * 1024 / 4 / 3).
+  int64_t max_pixels = loader_limits().max_image_pixels;
 };
 
 enum class ImageFormat { jpeg, png, bmp, gif, tiff, webp, unknown };

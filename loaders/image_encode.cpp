@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "kernels/common/error.h"
+#include "loaders/atomic_write.h"
 
 // The one translation unit that compiles stb_image_write.
 #define STB_IMAGE_WRITE_IMPLEMENTATION
@@ -63,10 +64,13 @@ std::vector<uint8_t> encode_bmp(const Image& image) {
 }
 
 void write_file_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  TL_CHECK(out.good(), "cannot open '" << path << "' for writing");
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  TL_CHECK(out.good(), "writing '" << path << "' failed");
+  write_file_atomically(path, [&](const std::string& temp) {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    TL_CHECK(out.good(), "cannot open '" << temp << "' for writing");
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    TL_CHECK(out.good(), "writing '" << temp << "' failed");
+  });
 }
 
 }  // namespace tl

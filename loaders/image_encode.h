@@ -17,6 +17,6 @@ std::vector<uint8_t> encode_jpeg(const Image& image, int quality = 90);  // qual
 std::vector<uint8_t> encode_bmp(const Image& image);
 
 // Writes `bytes` to `path` (tl::Error naming the path on failure).
-void write_file_bytes(const std::string& path, const std::vector<uint8_t>& bytes);
+void write_file_bytes(const std::string& path, const std::vector<uint8_t>& bytes);  // atomically (temp + rename)
 
 }  // namespace tl

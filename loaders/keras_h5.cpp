@@ -1,6 +1,7 @@
 #include "loaders/keras_h5.h"
 
 #include "kernels/common/error.h"
+#include "loaders/limits.h"
 
 namespace tl {
 namespace {
@@ -39,6 +40,10 @@ std::vector<std::string> read_keras_name_list(const Hdf5File& file, const std::s
   for (int chunk = 0; file.has_attribute(group, name + std::to_string(chunk)); ++chunk) {
     const std::vector<std::string> part = read_names(file, group, name + std::to_string(chunk));
     all.insert(all.end(), part.begin(), part.end());
+    TL_CHECK(static_cast<int64_t>(all.size()) <= loader_limits().max_string_count,
+             "file '" << file.path() << "', group '" << group << "': attribute chunks '" << name
+                      << "0', ... hold more than the loader limit max_string_count = "
+                      << loader_limits().max_string_count << " names");
   }
   return all;
 }
@@ -58,7 +63,11 @@ KerasWeightsFile read_keras_weights_file(const Hdf5File& file) {
     TL_FAIL("file '" << file.path() << "': not a Keras weights file (expected attribute 'layer_names' on the "
                      << "root group or on group 'model_weights')");
   }
-  for (const std::string& layer : read_keras_name_list(file, out.root, "layer_names")) {
+  const std::vector<std::string> layer_names = read_keras_name_list(file, out.root, "layer_names");
+  TL_CHECK(static_cast<int64_t>(layer_names.size()) <= loader_limits().max_layers,
+           "file '" << file.path() << "': " << layer_names.size()
+                    << " layers in layer_names exceed the loader limit max_layers = " << loader_limits().max_layers);
+  for (const std::string& layer : layer_names) {
     const std::string group = join(out.root, layer);
     TL_CHECK(file.is_group(group), "file '" << file.path() << "': layer '" << layer
                                             << "' is listed in layer_names but has no group '" << group

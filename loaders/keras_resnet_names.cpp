@@ -14,11 +14,18 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// A block number from a layer name; nullopt past 999 (no ResNet has that many blocks, and the
+// caller adds 1 to it, which must not overflow). std::stoi would throw std::out_of_range.
+std::optional<int> block_number(const std::string& digits) {
+  if (digits.empty() || digits.size() > 3) return std::nullopt;
+  return std::stoi(digits);
+}
+
 // Legacy block ids: "a" -> 0, "b" -> 1, ... ; Caffe's ResNet-101/152 "b1" -> 1, "b22" -> 22.
 std::optional<int> legacy_block_index(const std::string& id) {
   if (id.size() == 1 && id[0] >= 'a' && id[0] <= 'z') return id[0] - 'a';
   if (id.size() >= 2 && id[0] == 'b' && std::all_of(id.begin() + 1, id.end(), ::isdigit) && id[1] != '0')
-    return std::stoi(id.substr(1));
+    return block_number(id.substr(1));
   return std::nullopt;
 }
 
@@ -56,6 +63,9 @@ KerasNaming detect_keras_naming(const std::vector<std::string>& layers, const st
 
 std::optional<KerasLayerRole> parse_keras_layer(KerasNaming naming, const std::string& layer) {
   using K = KerasLayerKind;
+  // Every ResNet layer name is short; std::regex recurses per character, so a hostile
+  // megabyte-long name must not reach it.
+  if (layer.size() > 64) return std::nullopt;
   std::smatch m;
   if (naming == KerasNaming::current) {
     if (layer == "conv1_conv") return KerasLayerRole{K::stem_conv};
@@ -64,8 +74,10 @@ std::optional<KerasLayerRole> parse_keras_layer(KerasNaming naming, const std::s
     static const std::regex block(R"(conv([2-5])_block([1-9][0-9]*)_([0-3])_(conv|bn))");
     if (!std::regex_match(layer, m, block)) return std::nullopt;
     const int i = std::stoi(m[3]);
-    return KerasLayerRole{m[4] == "conv" ? K::block_conv : K::block_bn, std::stoi(m[1]) - 2,
-                          std::stoi(m[2]) - 1, i == 0 ? 3 : i - 1};
+    const std::optional<int> b = block_number(m[2]);
+    if (!b) return std::nullopt;
+    return KerasLayerRole{m[4] == "conv" ? K::block_conv : K::block_bn, std::stoi(m[1]) - 2, *b - 1,
+                          i == 0 ? 3 : i - 1};
   }
   if (layer == "conv1") return KerasLayerRole{K::stem_conv};
   if (layer == "bn_conv1") return KerasLayerRole{K::stem_bn};

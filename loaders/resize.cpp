@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/common/error.h"
+#include "loaders/limits.h"
 
 namespace tl {
 namespace {
@@ -112,6 +113,13 @@ Image resize_bilinear(const Image& in, int out_height, int out_width) {
            "resize: empty input image (" << in.height << "x" << in.width << ")");
   TL_CHECK(out_height > 0 && out_width > 0,
            "resize: output size must be positive, got " << out_height << "x" << out_width);
+  // An extreme aspect ratio (1 x 80M pixels, resized to a shorter side of 256) would ask for
+  // terabytes: the output obeys the decoder's pixel limit. (The one-pass intermediate is never
+  // larger than the larger of input and output: see vertical_pass_first.)
+  const int64_t max_pixels = loader_limits().max_image_pixels;
+  TL_CHECK(int64_t{out_height} * out_width <= max_pixels,
+           "resize: " << in.height << "x" << in.width << " to " << out_height << "x" << out_width
+                      << " exceeds the loader limit max_image_pixels = " << max_pixels);
   const bool need_horizontal = out_width != in.width, need_vertical = out_height != in.height;
   if (!need_horizontal && !need_vertical) return in;  // PIL returns a copy
   AxisWeights vertical = axis_weights(in.height, out_height);
@@ -137,10 +145,16 @@ bool vertical_pass_first(int in_height, int in_width, int out_height, int out_wi
 
 Image resize_shorter_side(const Image& in, int size) {
   TL_CHECK(size > 0, "resize: size must be positive, got " << size);
+  TL_CHECK(in.height > 0 && in.width > 0, "resize: empty input image (" << in.height << "x" << in.width << ")");
   const bool width_is_short = in.width <= in.height;
   const int short_side = width_is_short ? in.width : in.height;
   const int long_side = width_is_short ? in.height : in.width;
-  const int new_long = static_cast<int>(static_cast<double>(int64_t{size} * long_side) / short_side);
+  const double new_long_exact = static_cast<double>(int64_t{size} * long_side) / short_side;
+  TL_CHECK(new_long_exact * size <= static_cast<double>(loader_limits().max_image_pixels),
+           "resize: a " << in.height << "x" << in.width << " image with its shorter side at " << size << " has "
+                        << new_long_exact * size << " pixels, more than the loader limit max_image_pixels = "
+                        << loader_limits().max_image_pixels);
+  const int new_long = static_cast<int>(new_long_exact);
   return width_is_short ? resize_bilinear(in, new_long, size) : resize_bilinear(in, size, new_long);
 }
 

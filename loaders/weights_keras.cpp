@@ -20,6 +20,7 @@
 #include "loaders/keras_h5.h"
 #include "loaders/keras_model_config.h"
 #include "loaders/keras_resnet_names.h"
+#include "loaders/limits.h"
 #include "loaders/weights.h"
 
 namespace tl {
@@ -258,6 +259,7 @@ ResNet load_keras_weights(const Hdf5File& f) {
     }
   const KerasResNetReader reader(f);
   const ResNetSpec spec = infer_spec(f, reader);
+  require_resnet_within_limits(spec, f.path());  // before the skeleton is allocated
   ResNet net = build_resnet(spec);
   net.source = SourceLayout::keras;
   const std::string& arch = net.architecture;

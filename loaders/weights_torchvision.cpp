@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "engine/resnet_builder.h"
+#include "loaders/limits.h"
 #include "loaders/weights.h"
 
 namespace tl {
@@ -155,6 +156,7 @@ ResNetSpec infer_spec(const Hdf5File& f, const TorchvisionReader& reader) {
 ResNet load_torchvision_weights(const Hdf5File& f) {
   TorchvisionReader reader(f);
   const ResNetSpec spec = infer_spec(f, reader);
+  require_resnet_within_limits(spec, f.path());  // before the skeleton is allocated
   ResNet net = build_resnet(spec);
   net.source = SourceLayout::torchvision;
   const std::string& arch = net.architecture;

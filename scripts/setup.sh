@@ -12,6 +12,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev
   googletest libgtest-dev libbenchmark-dev
   dataset-fashion-mnist
+  clang libclang-rt-14-dev libomp-14-dev  # scripts/fuzz.sh (libFuzzer, sanitizers)
 )
 missing=()
 for p in "${packages[@]}"; do

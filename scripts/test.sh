@@ -3,10 +3,18 @@
 # CUDA tests report themselves skipped, with the reason, on a machine without a GPU in
 # tl_tests; tl_tests_emulated runs them on the host SIMT emulator (ctest label "emulated"),
 # and scripts/tsan.sh runs that again under ThreadSanitizer (kernels/cuda/README.md).
+# Then the untrusted-input checks: the whole suite under ASan + UBSan (scripts/sanitize.sh)
+# and every fuzzer for TL_FUZZ_SECONDS each (scripts/fuzz.sh; 30 by default).
+#   TL_SKIP_TSAN=1          skips the ThreadSanitizer run
+#   TL_UNTRUSTED_CHECKS=0   skips the sanitizer and fuzz runs (a quick local run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 ctest --test-dir build --output-on-failure -j"$(nproc)"
 if [[ "${TL_SKIP_TSAN:-0}" != 1 ]]; then
   bash scripts/tsan.sh
+fi
+if [[ "${TL_UNTRUSTED_CHECKS:-1}" != 0 ]]; then
+  bash scripts/sanitize.sh
+  bash scripts/fuzz.sh "${TL_FUZZ_SECONDS:-30}"
 fi

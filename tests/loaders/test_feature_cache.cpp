@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "loaders/atomic_write.h"
 #include "loaders/feature_cache.h"
 #include "loaders/hdf5_file.h"
 #include "loaders/image_list.h"
@@ -87,7 +88,7 @@ TEST_F(FeatureCacheTest, ReusedWhenNothingChanged) {
   EXPECT_EQ(second.labels.to_vector<int32_t>(), labels);
   EXPECT_EQ(second.names, paths);
   EXPECT_EQ(second.class_names, (std::vector<std::string>{"a", "b"}));
-  EXPECT_FALSE(fs::exists(cache + ".partial"));
+  EXPECT_FALSE(fs::exists(atomic_temp_path(cache))) << "no temporary file left behind";
 }
 
 TEST_F(FeatureCacheTest, EveryKeyFieldInvalidates) {
