@@ -117,38 +117,44 @@ void run(const std::vector<int64_t>& batches, const std::vector<tl::Precision>& 
           ++skipped;
           continue;
         }
-        tl::Conv2dShape s;
-        s.n = batch, s.h = l.hw, s.w = l.hw, s.c = l.c, s.k = l.k, s.r = l.r, s.s = l.r, s.stride = l.stride;
-        s.padding = l.r / 2;
-        const int64_t nx = s.n * s.h * s.w * s.c, nw = s.k * s.r * s.s * s.c, ny = s.gemm_m() * s.k;
-        DeviceBuffer x(nx * 4), w(nw * 4), bias(s.k * 4), y_ours(ny * 4), y_cudnn(ny * 4), x16(nx * 2), w16(nw * 2);
-        fill_random(x.as<float>(), nx, 1);
-        fill_random(w.as<float>(), nw, 2);
-        fill_random(bias.as<float>(), s.k, 3);
-        tl::cuda::convert_to_bf16(x.as<float>(), x16.as<tl::bf16>(), nx, stream);
-        tl::cuda::convert_to_bf16(w.as<float>(), w16.as<tl::bf16>(), nw, stream);
-        tl::ConvEpilogue e;
-        e.bias = bias.as<float>();
-        e.relu = true;
-        tl::cuda::ConvOperands ours{x.as<float>(), w.as<float>(), x16.as<tl::bf16>(), w16.as<tl::bf16>(),
-                                    y_ours.as<float>()};
-        tl::cuda::ConvOperands theirs = ours;
-        theirs.y = y_cudnn.as<float>();
-        tl::cuda::conv2d(s, ours, e, p, stream);
-        tl::cuda::conv2d_cudnn(s, theirs, e, p, stream);
-        TL_CUDA_CHECK(cudaStreamSynchronize(stream));
-        const double diff = max_rel_diff(y_ours.as<float>(), y_cudnn.as<float>(), ny);
-        const double t_ours = tl::bench::median_gpu_seconds([&] { tl::cuda::conv2d(s, ours, e, p, stream); }, repeats,
-                                                            stream);
-        const double t_cudnn = tl::bench::median_gpu_seconds(
-            [&] { tl::cuda::conv2d_cudnn(s, theirs, e, p, stream); }, repeats, stream);
-        std::printf("%5lld %5s  %-24s %4lld %5lld %5lld %3lld %2lld %9.3f %9.3f %8.1f %8.1f %6.2f%s\n",
-                    static_cast<long long>(batch), tl::precision_name(p), l.where, static_cast<long long>(l.hw),
-                    static_cast<long long>(l.c), static_cast<long long>(l.k), static_cast<long long>(l.r),
-                    static_cast<long long>(l.stride), t_ours * 1e3, t_cudnn * 1e3, s.flops() / t_ours * 1e-12,
-                    s.flops() / t_cudnn * 1e-12, t_cudnn / t_ours,
-                    diff > validation_limit(p) ? "  VALIDATION FAILED" : "");
-        std::fflush(stdout);
+        try {
+          tl::Conv2dShape s;
+          s.n = batch, s.h = l.hw, s.w = l.hw, s.c = l.c, s.k = l.k, s.r = l.r, s.s = l.r, s.stride = l.stride;
+          s.padding = l.r / 2;
+          const int64_t nx = s.n * s.h * s.w * s.c, nw = s.k * s.r * s.s * s.c, ny = s.gemm_m() * s.k;
+          DeviceBuffer x(nx * 4), w(nw * 4), bias(s.k * 4), y_ours(ny * 4), y_cudnn(ny * 4), x16(nx * 2), w16(nw * 2);
+          fill_random(x.as<float>(), nx, 1);
+          fill_random(w.as<float>(), nw, 2);
+          fill_random(bias.as<float>(), s.k, 3);
+          tl::cuda::convert_to_bf16(x.as<float>(), x16.as<tl::bf16>(), nx, stream);
+          tl::cuda::convert_to_bf16(w.as<float>(), w16.as<tl::bf16>(), nw, stream);
+          tl::ConvEpilogue e;
+          e.bias = bias.as<float>();
+          e.relu = true;
+          tl::cuda::ConvOperands ours{x.as<float>(), w.as<float>(), x16.as<tl::bf16>(), w16.as<tl::bf16>(),
+                                      y_ours.as<float>()};
+          tl::cuda::ConvOperands theirs = ours;
+          theirs.y = y_cudnn.as<float>();
+          tl::cuda::conv2d(s, ours, e, p, stream);
+          tl::cuda::conv2d_cudnn(s, theirs, e, p, stream);
+          TL_CUDA_CHECK(cudaStreamSynchronize(stream));
+          const double diff = max_rel_diff(y_ours.as<float>(), y_cudnn.as<float>(), ny);
+          const double t_ours = tl::bench::median_gpu_seconds([&] { tl::cuda::conv2d(s, ours, e, p, stream); }, repeats,
+                                                              stream);
+          const double t_cudnn = tl::bench::median_gpu_seconds(
+              [&] { tl::cuda::conv2d_cudnn(s, theirs, e, p, stream); }, repeats, stream);
+          std::printf("%5lld %5s  %-24s %4lld %5lld %5lld %3lld %2lld %9.3f %9.3f %8.1f %8.1f %6.2f%s\n",
+                      static_cast<long long>(batch), tl::precision_name(p), l.where, static_cast<long long>(l.hw),
+                      static_cast<long long>(l.c), static_cast<long long>(l.k), static_cast<long long>(l.r),
+                      static_cast<long long>(l.stride), t_ours * 1e3, t_cudnn * 1e3, s.flops() / t_ours * 1e-12,
+                      s.flops() / t_cudnn * 1e-12, t_cudnn / t_ours,
+                      diff > validation_limit(p) ? "  VALIDATION FAILED" : "");
+          std::fflush(stdout);
+        } catch (const std::exception& e) {  // one failing case must not hide the others
+          std::printf("%5lld %5s  %-24s FAILED: %s\n", static_cast<long long>(batch), tl::precision_name(p), l.where,
+                      e.what());
+          std::fflush(stdout);
+        }
       }
   if (skipped) std::printf("budget of %.0f s reached: %d cases skipped\n", budget_s, skipped);
 }
