@@ -24,4 +24,20 @@ void gemm(const Tensor& a, const Tensor& b, Tensor& c, bool trans_a = false, boo
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false,
               KernelLib lib = KernelLib::ours);
 
+// Convolution and pooling (engine/ops_conv.cpp); CPU only for now, CUDA tensors are an error.
+struct Conv2dOptions {
+  int stride = 1, padding = 0;
+  bool relu = false;  // fused after bias and residual
+};
+// y: (N, P, Q, K) = conv(x: (N, H, W, C), w: (K, R, S, C)) + bias: (K) [+ residual: (N, P, Q, K)],
+// then ReLU when asked. `bias` and `residual` may be undefined Tensors (none).
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dOptions& options,
+              const Tensor& residual = Tensor());
+// y: (N, P, Q, C) = k x k max over x: (N, H, W, C); padded cells never win.
+Tensor max_pool2d(const Tensor& x, int kernel, int stride, int padding);
+// y: (N, C) = mean of x: (N, H, W, C) over H and W.
+Tensor global_avg_pool(const Tensor& x);
+// y: (N, O) = x: (N, I) w^T + bias, with w: (O, I) (PyTorch's nn.Linear layout), bias (O) or undefined.
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias);
+
 }  // namespace tl

@@ -70,12 +70,26 @@ struct ResNet {
   Tensor fc_bias;           // (num_classes), or undefined
   Preprocessing preprocessing;
   std::string file_path;    // the weights file this came from
+  std::vector<std::string> class_names;  // of the original head, when the file names them
+  int input_size = 0;       // the training crop size when the file says (e.g. 224), else 0
 
   int64_t parameter_count() const;  // as the source framework counts (BN gamma/beta included, running stats not)
 };
 
 // Fills folded_weight and folded_bias of `unit` from weight, bias and bn (see the header).
 void fold_batchnorm(ConvUnit& unit);
+// fold_batchnorm on every conv of the network (stem, block convs, shortcuts).
+void fold_all_batchnorms(ResNet& net);
+
+// Every conv unit in forward order: stem, then per block its convs and its shortcut.
+std::vector<ConvUnit*> conv_units(ResNet& net);
+std::vector<const ConvUnit*> conv_units(const ResNet& net);
+
+// The ResNet depth of a block kind and block counts per stage: 18, 34 (basic), 50, 101, 152
+// (bottleneck), or 0 when they fit none of these.
+int resnet_depth(BlockKind block, const std::array<int, 4>& blocks_per_stage);
+const char* block_kind_name(BlockKind block);  // "basic" | "bottleneck"
+const char* stride_at_name(StrideAt at);        // "3x3 conv (v1.5)" | "first 1x1 conv (v1)"
 
 const char* source_layout_name(SourceLayout source);  // "torchvision" | "keras"
 

@@ -117,6 +117,15 @@ Hdf5File Hdf5File::create(const std::string& path) {
   return Hdf5File(path, std::move(file));
 }
 
+Hdf5File Hdf5File::open_write(const std::string& path) {
+  silence_hdf5_errors();
+  require_readable_file(path, "HDF5 file");
+  TL_CHECK(H5Fis_hdf5(path.c_str()) > 0, "file '" << path << "' is not an HDF5 file (no HDF5 signature)");
+  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  TL_CHECK(file.valid(), "file '" << path << "': HDF5 cannot open it for writing");
+  return Hdf5File(path, std::move(file));
+}
+
 std::string Hdf5File::where(const std::string& object) const {
   return "file '" + path_ + "', object '" + object + "'";
 }
@@ -263,6 +272,11 @@ void Hdf5File::create_group(const std::string& name) {
   TL_CHECK(g.valid(), where(name) << ": cannot create group");
 }
 
+void Hdf5File::remove(const std::string& name) {
+  TL_CHECK(exists(name), where(name) << ": not found, cannot remove it");
+  TL_CHECK(H5Ldelete(file_.get(), name.c_str(), H5P_DEFAULT) >= 0, where(name) << ": cannot remove it");
+}
+
 bool Hdf5File::has_attribute(const std::string& object, const std::string& name) const {
   if (!exists(object)) return false;
   return H5Aexists(open_object(object).get(), name.c_str()) > 0;
@@ -363,6 +377,12 @@ void Hdf5File::write_number_attribute(const std::string& object, const std::stri
   H5Id a(H5Acreate2(o.get(), name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   TL_CHECK(a.valid() && H5Awrite(a.get(), H5T_NATIVE_DOUBLE, &value) >= 0,
            where(object) << ": cannot write attribute '" << name << "'");
+}
+
+void Hdf5File::remove_attribute(const std::string& object, const std::string& name) {
+  H5Id o = open_object(object);
+  if (H5Aexists(o.get(), name.c_str()) > 0)
+    TL_CHECK(H5Adelete(o.get(), name.c_str()) >= 0, where(object) << ": cannot remove attribute '" << name << "'");
 }
 
 }  // namespace tl

@@ -50,6 +50,7 @@ class Hdf5File {
  public:
   static Hdf5File open_read(const std::string& path);  // missing / not HDF5 / unreadable: tl::Error
   static Hdf5File create(const std::string& path);     // creates or truncates
+  static Hdf5File open_write(const std::string& path); // an existing file, for reading and writing
 
   const std::string& path() const { return path_; }
 
@@ -69,6 +70,7 @@ class Hdf5File {
   void write_i32(const std::string& name, const int32_t* data, const std::vector<int64_t>& shape);
   void write_strings(const std::string& name, const std::vector<std::string>& values);
   void create_group(const std::string& name);  // creates missing parents too
+  void remove(const std::string& name);        // unlinks a dataset or group (the space is not reclaimed)
 
   bool has_attribute(const std::string& object, const std::string& name) const;
   std::vector<std::string> attribute_names(const std::string& object) const;
@@ -82,6 +84,7 @@ class Hdf5File {
   void write_string_list_attribute(const std::string& object, const std::string& name,
                                    const std::vector<std::string>& values);
   void write_number_attribute(const std::string& object, const std::string& name, double value);
+  void remove_attribute(const std::string& object, const std::string& name);  // absent: no-op
 
  private:
   Hdf5File(std::string path, H5Id file) : path_(std::move(path)), file_(std::move(file)) {}

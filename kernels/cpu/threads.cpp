@@ -17,4 +17,7 @@ void set_num_threads(int n) {
 
 int num_threads() { return omp_get_max_threads(); }
 
+SingleThreadedBlas::SingleThreadedBlas() { openblas_set_num_threads(1); }
+SingleThreadedBlas::~SingleThreadedBlas() { openblas_set_num_threads(num_threads()); }
+
 }  // namespace tl::cpu

@@ -35,7 +35,7 @@ std::string read_text(const fs::path& path) {
 RunResult run_tl(const std::string& args) {
   const fs::path dir = fs::temp_directory_path() / ("tl_cli_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  const std::string command = std::string("'") + TL_BINARY + "' " + args + " > '" + (dir / "out").string() + "' 2> '" +
+  const std::string command = std::string("'") + TL_BIN_DIR + "/tl' " + args + " > '" + (dir / "out").string() + "' 2> '" +
                               (dir / "err").string() + "' < /dev/null";
   const int status = std::system(command.c_str());
   RunResult result;

@@ -90,5 +90,25 @@ TEST(Hdf5File, TruncatedFileIsAnError) {
       {cut});
 }
 
+TEST(Hdf5File, OpenWriteAndRemove) {
+  const std::string path = temp_path("edit.h5");
+  {
+    Hdf5File f = Hdf5File::create(path);
+    const float v[2] = {1, 2};
+    f.write_f32("a", v, {2});
+    f.write_f32("b", v, {2});
+  }
+  {
+    Hdf5File f = Hdf5File::open_write(path);
+    f.remove("a");
+    const float w[1] = {3};
+    f.write_f32("c", w, {1});
+    expect_error([&] { f.remove("missing"); }, {path, "missing", "not found"});
+  }
+  const Hdf5File f = Hdf5File::open_read(path);
+  EXPECT_EQ(f.children("/"), (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(f.read_f32("c"), (std::vector<float>{3}));
+}
+
 }  // namespace
 }  // namespace tl
