@@ -18,6 +18,7 @@ The table is written to tools/demo_reference.log: the draw with seed 0, and mean
 five draws (seeds 0-4) to show how much a single draw of 10 labels can move.
 """
 import argparse
+import copy
 import os
 import sys
 import time
@@ -84,20 +85,21 @@ def evaluate(head, mean, std, features, labels):
 
 @torch.no_grad()
 def write_reference_batch(path, model, count=8):
-    """A fixture for tl's tests: the first `count` test images of each split (source and target
-    classes interleaved as they come), every stage of the demo's transform, and the backbone's
-    pooled features and 5-way source logits (PyTorch, float32)."""
+    """A fixture for tl's tests: the first `count` images of the Fashion-MNIST test split (source
+    and target classes as they come), every stage of the demo's input transform, and the
+    backbone's pooled features and 5-way source logits computed by PyTorch in float64."""
     images, labels = fm.load_split("t10k")
     images, labels = images[:count], labels[:count]
     resized = fm.resize_uint8(images, fm.INPUT_SIZE)
-    x = fm.to_network_input(resized)
+    x = fm.to_network_input(resized)  # (N, 3, S, S) float32
+    reference = copy.deepcopy(model).double().eval()
     with h5py.File(path, "w") as f:
-        f.create_dataset("images", data=images)                # (N, 28, 28) uint8, as in the IDX file
-        f.create_dataset("labels", data=labels.astype(np.int32))  # original 0..9 labels
-        f.create_dataset("resized", data=resized)              # (N, S, S) uint8, PIL bilinear
-        f.create_dataset("input_nchw", data=x.numpy())         # (N, 3, S, S) float32, normalized
-        f.create_dataset("features", data=model.eval().features(x).numpy())  # (N, C) float32
-        f.create_dataset("logits", data=model(x).numpy())      # (N, 5) float32, source classes
+        f.create_dataset("images", data=images)                    # (N, 28, 28) uint8, as in the IDX file
+        f.create_dataset("labels", data=labels.astype(np.int32))   # original labels 0..9
+        f.create_dataset("resized", data=resized)                  # (N, S, S) uint8, PIL bilinear
+        f.create_dataset("input", data=x.permute(0, 2, 3, 1).contiguous().numpy())  # (N, S, S, 3) f32 normalized
+        f.create_dataset("features", data=reference.features(x.double()).float().numpy())  # (N, C)
+        f.create_dataset("logits", data=reference(x.double()).float().numpy())             # (N, 5)
         f.attrs["weights"] = "tests/data/demo/fashion_source_resnet18.h5"
         f.attrs["generator"] = "tools/demo_reference.py"
 

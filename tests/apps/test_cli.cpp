@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -62,11 +63,19 @@ TEST(Cli, InfoJsonParses) {
 
 TEST(Cli, UsageErrorsExitWithTwo) {
   for (const std::string args : {"", "no-such-command", "info --no-such-option", "info --threads -3",
-                                 "info --threads many", "info extra-argument"}) {
+                                 "info --threads many", "info a.h5 b.h5"}) {
     const RunResult r = run_tl(args);
     EXPECT_EQ(r.exit_code, 2) << "tl " << args << "\nstdout: " << r.out << "\nstderr: " << r.err;
     EXPECT_FALSE(r.err.empty()) << "tl " << args << " should say what is wrong on stderr";
   }
+}
+
+TEST(Cli, RuntimeErrorExitsWithOneAndOneLine) {
+  const RunResult r = run_tl("info /no/such/weights.h5");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.err.rfind("tl: error: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("/no/such/weights.h5"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 TEST(Cli, HelpExitsWithZeroAndShowsExamples) {
