@@ -26,7 +26,8 @@ Tensor read_tensor(const Hdf5File& f, const std::string& name) {
 // carry the rounding of their large inputs).
 ::testing::AssertionResult matches(const Tensor& actual, const Tensor& expected) {
   if (!(actual.shape() == expected.shape()))
-    return ::testing::AssertionFailure() << "shape " << actual.shape().str() << " vs " << expected.shape().str();
+    return ::testing::AssertionFailure()
+           << "shape " << actual.shape().str() << " vs " << expected.shape().str();
   const std::vector<float> a = actual.to_vector<float>(), e = expected.to_vector<float>();
   float scale = 0;
   for (float v : e) scale = std::max(scale, std::fabs(v));
@@ -39,7 +40,8 @@ TEST(DemoBackbone, LoadsAsReducedResNet18OnTheSourceClasses) {
   EXPECT_EQ(net.block, BlockKind::basic);
   EXPECT_EQ(net.blocks_per_stage, (std::array<int, 4>{2, 2, 2, 2}));
   EXPECT_EQ(net.num_classes, 5);
-  EXPECT_EQ(net.class_names, (std::vector<std::string>{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat"}));
+  EXPECT_EQ(net.class_names,
+            (std::vector<std::string>{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat"}));
   EXPECT_EQ(net.input_size, 32);
   EXPECT_EQ(net.preprocessing, Preprocessing::from_preset("torchvision"));
 }
