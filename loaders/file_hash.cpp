@@ -38,6 +38,7 @@ uint64_t merge_round(uint64_t acc, uint64_t lane) { return (acc ^ round(0, lane)
 Xxh64::Xxh64(uint64_t seed) : lanes_{seed + kP1 + kP2, seed + kP2, seed, seed - kP1}, seed_(seed) {}
 
 void Xxh64::update(const void* data, size_t bytes) {
+  if (bytes == 0) return;  // data may be null then (empty input), and memcpy(dst, nullptr, 0) is UB (UBSan)
   const auto* p = static_cast<const unsigned char*>(data);
   total_ += bytes;
   if (buffered_ + bytes < 32) {
