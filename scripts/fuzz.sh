@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 only=${FUZZ_ONLY:-}
 
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DTL_FUZZ=ON -DTL_CUDA=OFF -DTL_BUILD_TESTS=OFF \
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DTL_FUZZ=ON -DTL_CUDA=OFF -DTL_EMULATOR=OFF -DTL_BUILD_TESTS=OFF \
   -DTL_BUILD_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzz_weights fuzz_head_checkpoint fuzz_feature_cache fuzz_image fuzz_idx \
   make_fuzz_seeds

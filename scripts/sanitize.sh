@@ -6,7 +6,7 @@
 #   bash scripts/sanitize.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build-asan -G Ninja -DTL_SANITIZE=ON -DTL_CUDA=OFF -DTL_BUILD_BENCHMARKS=OFF \
+cmake -S . -B build-asan -G Ninja -DTL_SANITIZE=ON -DTL_CUDA=OFF -DTL_EMULATOR=OFF -DTL_BUILD_BENCHMARKS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-asan -j"$(nproc)" --target tl_tests tl
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tests/sanitizers/ubsan.supp
