@@ -5,6 +5,8 @@
 // mid-tile), outputs poisoned (NaN) before each run so an unwritten element fails.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include <cmath>
 #include <string>
 
@@ -31,6 +33,12 @@ struct ConvCase {
   int64_t n, h, w, c, k, r, stride, padding;
   bool bias, residual, relu;
 };
+
+// Readable, deterministic test names (the default prints the struct's bytes, padding included).
+void PrintTo(const ConvCase& c, std::ostream* os) {
+  *os << "N" << c.n << "_H" << c.h << "_W" << c.w << "_C" << c.c << "_K" << c.k << "_R" << c.r << "_s" << c.stride
+      << "_p" << c.padding << (c.bias ? "_bias" : "") << (c.residual ? "_res" : "") << (c.relu ? "_relu" : "");
+}
 
 std::string describe(const ConvCase& c) {
   return "N" + std::to_string(c.n) + " H" + std::to_string(c.h) + " W" + std::to_string(c.w) + " C" +

@@ -3,6 +3,8 @@
 // block of the same size is what the op's output gets next).
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include <cmath>
 
 #include "engine/ops.h"
@@ -26,6 +28,12 @@ struct PoolCase {
   int64_t n, h, w, c;
   int kernel, stride, padding;
 };
+
+// Readable, deterministic test names (the default prints the struct's bytes, padding included).
+void PrintTo(const PoolCase& c, std::ostream* os) {
+  *os << "N" << c.n << "_H" << c.h << "_W" << c.w << "_C" << c.c << "_k" << c.kernel << "_s" << c.stride << "_p"
+      << c.padding;
+}
 
 class CudaMaxPool : public ::testing::TestWithParam<PoolCase> {};
 

@@ -2,6 +2,8 @@
 // im2col + BLAS path against the direct reference on awkward sizes, with every epilogue.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include <cmath>
 #include <limits>
 
@@ -42,6 +44,12 @@ TEST(CpuConv2d, DirectHandWorked) {
 struct ConvCase {
   int n, h, w, c, k, r, stride, padding;
 };
+
+// Readable test names (the default prints the struct's bytes).
+void PrintTo(const ConvCase& c, std::ostream* os) {
+  *os << "N" << c.n << "_H" << c.h << "_W" << c.w << "_C" << c.c << "_K" << c.k << "_R" << c.r << "_s" << c.stride
+      << "_p" << c.padding;
+}
 
 class CpuConv2dFast : public ::testing::TestWithParam<ConvCase> {};
 
