@@ -38,17 +38,17 @@ __global__ void __launch_bounds__(kThreads)
   float acc[kThreadM][kThreadN] = {};
   for (int64_t k0 = 0; k0 < s.k; k0 += kTileK) {
     // Stage op(A): consecutive threads take consecutive addresses of A as it is stored.
-    for (int e = tid; e < kTileM * kTileK; e += kThreads) {
-      const int i = s.trans_a ? e % kTileM : e / kTileK;
-      const int p = s.trans_a ? e / kTileM : e % kTileK;
+    for (int idx = tid; idx < kTileM * kTileK; idx += kThreads) {
+      const int i = s.trans_a ? idx % kTileM : idx / kTileK;
+      const int p = s.trans_a ? idx / kTileM : idx % kTileK;
       const int64_t gi = row0 + i, gp = k0 + p;
       float v = 0.0f;
       if (gi < s.m && gp < s.k) v = s.trans_a ? a[gp * lda + gi] : a[gi * lda + gp];
       a_tile[p][i] = v;
     }
-    for (int e = tid; e < kTileK * kTileN; e += kThreads) {
-      const int j = s.trans_b ? e / kTileK : e % kTileN;
-      const int p = s.trans_b ? e % kTileK : e / kTileN;
+    for (int idx = tid; idx < kTileK * kTileN; idx += kThreads) {
+      const int j = s.trans_b ? idx / kTileK : idx % kTileN;
+      const int p = s.trans_b ? idx % kTileK : idx / kTileN;
       const int64_t gj = col0 + j, gp = k0 + p;
       float v = 0.0f;
       if (gj < s.n && gp < s.k) v = s.trans_b ? b[gj * ldb + gp] : b[gp * ldb + gj];

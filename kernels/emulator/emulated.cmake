@@ -52,6 +52,12 @@ function(tl_emulated_clone target)
       set_property(TARGET ${target}_emulated PROPERTY ${prop} "${renamed}")
     endif()
   endforeach()
+  # The copied INCLUDE_DIRECTORIES lose their SYSTEM mark for the clone's own sources; mark
+  # them again so third-party headers (stb, HDF5) do not fail -Werror builds.
+  get_target_property(system_dirs ${target} INTERFACE_SYSTEM_INCLUDE_DIRECTORIES)
+  if(system_dirs)
+    target_include_directories(${target}_emulated SYSTEM PRIVATE ${system_dirs})
+  endif()
 endfunction()
 
 function(tl_emulated_clone_at_end target)
