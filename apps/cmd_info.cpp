@@ -3,7 +3,10 @@
 #include <iostream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "apps/commands.h"
+#include "apps/common_options.h"
 #include "engine/device.h"
 #include "kernels/cpu/threads.h"
 #include "loaders/weights.h"
@@ -32,8 +35,34 @@ void print_weights(const std::string& path) {
   if (net.input_size > 0) std::cout << "  input size     " << net.input_size << "\n";
 }
 
+nlohmann::json weights_json(const std::string& path) {
+  const ResNet net = load_resnet_weights(path);
+  return {{"path", path},
+          {"source_layout", source_layout_name(net.source)},
+          {"architecture", net.architecture},
+          {"depth", net.depth},
+          {"parameters", net.parameter_count()},
+          {"feature_dim", net.feature_dim},
+          {"num_classes", net.num_classes},
+          {"preprocessing", net.preprocessing.preset},
+          {"input_size", net.input_size}};
+}
+
 void run_info(const CommonOptions& common, const std::string& weights) {
   cpu::set_num_threads(common.threads);
+  if (common.json) {
+    const CudaStatus& cuda = cuda_status();
+    nlohmann::json info = {{"version", "0.1.0"},
+                           {"cuda_backend_built", static_cast<bool>(TL_HAS_CUDA)},
+                           {"cpu_threads", cpu::num_threads()},
+                           {"cuda", {{"usable", cuda.usable},
+                                     {"device_count", cuda.device_count},
+                                     {"description", cuda.description},
+                                     {"reason", cuda.reason}}}};
+    if (!weights.empty()) info["weights"] = weights_json(weights);
+    std::cout << info.dump(2) << "\n";
+    return;
+  }
   std::cout << "tl " << "0.1.0" << "\n"
             << "  CUDA backend   " << (TL_HAS_CUDA ? "built" : "not built") << "\n"
             << "  CPU threads    " << cpu::num_threads() << "\n"
@@ -46,8 +75,8 @@ void run_info(const CommonOptions& common, const std::string& weights) {
 void add_info_command(CLI::App& app, CommonOptions& common) {
   static std::string weights;
   CLI::App* cmd = app.add_subcommand("info", "Describe this build of tl, its devices, and a weights file")
-                      ->footer("Examples:\n  tl info\n  tl info resnet50.h5");
-  cmd->add_option("--threads", common.threads, "CPU threads (0: all cores)");
+                      ->footer(examples_footer({"tl info", "tl info resnet50.h5", "tl info --json"}));
+  add_common_options(*cmd, common, kThreadsOption | kJsonOption);
   cmd->add_option("weights", weights, "a ResNet weights file (HDF5, torchvision or Keras layout) to describe");
   cmd->callback([&common] { run_info(common, weights); });
 }

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "apps/commands.h"
+#include "apps/common_options.h"
 #include "kernels/common/error.h"
 
 int main(int argc, char** argv) {
@@ -20,11 +21,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 2;
-  } catch (const tl::Error& e) {
-    std::cerr << "tl: error: " << e.what() << "\n";
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "tl: error: " << e.what() << "\n";
+  } catch (const std::exception& e) {  // tl::Error and anything else: a runtime error
+    std::cerr << "tl: error: " << tl::app::one_line(e.what()) << "\n";
     return 1;
   }
   return 0;
