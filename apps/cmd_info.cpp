@@ -1,9 +1,8 @@
 // `tl info [WEIGHTS.h5]`: what this build of tl is and what it runs on; with a weights file,
 // what the file holds (layout, architecture, parameters, features, classes, preprocessing).
 #include <iostream>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "apps/commands.h"
 #include "apps/common_options.h"
@@ -21,8 +20,8 @@ void print_weights(const std::string& path) {
   std::cout << "weights " << path << "\n"
             << "  source layout  " << source_layout_name(net.source) << "\n"
             << "  architecture   " << net.architecture << "\n"
-            << "  depth          " << net.depth << " (blocks per stage " << b[0] << ", " << b[1] << ", " << b[2]
-            << ", " << b[3] << ")\n"
+            << "  depth          " << net.depth << " (blocks per stage " << b[0] << ", " << b[1] << ", "
+            << b[2] << ", " << b[3] << ")\n"
             << "  block kind     " << block_kind_name(net.block) << "\n"
             << "  stride at      " << stride_at_name(net.stride_at) << "\n"
             << "  conv bias      " << (net.stem.bias.defined() ? "yes" : "no") << "\n"
@@ -55,15 +54,18 @@ void run_info(const CommonOptions& common, const std::string& weights) {
     nlohmann::json info = {{"version", "0.1.0"},
                            {"cuda_backend_built", static_cast<bool>(TL_HAS_CUDA)},
                            {"cpu_threads", cpu::num_threads()},
-                           {"cuda", {{"usable", cuda.usable},
-                                     {"device_count", cuda.device_count},
-                                     {"description", cuda.description},
-                                     {"reason", cuda.reason}}}};
+                           {"cuda",
+                            {{"usable", cuda.usable},
+                             {"device_count", cuda.device_count},
+                             {"description", cuda.description},
+                             {"reason", cuda.reason}}}};
     if (!weights.empty()) info["weights"] = weights_json(weights);
     std::cout << info.dump(2) << "\n";
     return;
   }
-  std::cout << "tl " << "0.1.0" << "\n"
+  std::cout << "tl "
+            << "0.1.0"
+            << "\n"
             << "  CUDA backend   " << (TL_HAS_CUDA ? "built" : "not built") << "\n"
             << "  CPU threads    " << cpu::num_threads() << "\n"
             << "  " << cuda_status_line() << "\n";
@@ -77,7 +79,8 @@ void add_info_command(CLI::App& app, CommonOptions& common) {
   CLI::App* cmd = app.add_subcommand("info", "Describe this build of tl, its devices, and a weights file")
                       ->footer(examples_footer({"tl info", "tl info resnet50.h5", "tl info --json"}));
   add_common_options(*cmd, common, kThreadsOption | kJsonOption);
-  cmd->add_option("weights", weights, "a ResNet weights file (HDF5, torchvision or Keras layout) to describe");
+  cmd->add_option("weights", weights,
+                  "a ResNet weights file (HDF5, torchvision or Keras layout) to describe");
   cmd->callback([&common] { run_info(common, weights); });
 }
 

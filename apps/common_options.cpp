@@ -29,7 +29,9 @@ void add_common_options(CLI::App& cmd, CommonOptions& common, unsigned which) {
   if (which & kSeedOption)
     cmd.add_option("--seed", common.seed, "seed of every random generator of the run")->capture_default_str();
   if (which & kBatchOption)
-    cmd.add_option("--batch", common.batch, "images per batch")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+    cmd.add_option("--batch", common.batch, "images per batch")
+        ->check(CLI::Range(1, 1 << 20))
+        ->capture_default_str();
   if (which & kJsonOption) cmd.add_flag("--json", common.json, "machine-readable results on stdout");
 }
 
@@ -53,8 +55,8 @@ Device resolve_device(const std::string& requested, std::ostream& log) {
   if (device.is_cuda()) {
     TL_CHECK(status.usable, "--device " << requested << ": no usable CUDA GPU (" << status.reason
                                         << "); use --device cpu or auto");
-    TL_CHECK(device.index < status.device_count, "--device " << requested << ": only " << status.device_count
-                                                             << " CUDA device(s) present");
+    TL_CHECK(device.index < status.device_count,
+             "--device " << requested << ": only " << status.device_count << " CUDA device(s) present");
     log << "tl: device " << device << ": " << status.description << "\n";
   } else {
     log << "tl: device cpu\n";

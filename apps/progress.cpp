@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,8 +20,10 @@ std::string format_duration(double seconds) {
   const auto total = static_cast<int64_t>(std::llround(seconds));
   const int64_t hours = total / 3600, minutes = (total / 60) % 60, secs = total % 60;
   std::ostringstream out;
-  if (hours > 0) out << hours << ":" << std::setw(2) << std::setfill('0') << minutes;
-  else out << minutes;
+  if (hours > 0)
+    out << hours << ":" << std::setw(2) << std::setfill('0') << minutes;
+  else
+    out << minutes;
   out << ":" << std::setw(2) << std::setfill('0') << secs;
   return out.str();
 }
@@ -40,8 +43,13 @@ std::string format_rate(double rate) {
 
 }  // namespace
 
-Progress::Progress(std::string label, int64_t total, std::string unit, std::ostream& out, ProgressOptions options)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total), out_(out), options_(std::move(options)) {
+Progress::Progress(std::string label, int64_t total, std::string unit, std::ostream& out,
+                   ProgressOptions options)
+    : label_(std::move(label)),
+      unit_(std::move(unit)),
+      total_(total),
+      out_(out),
+      options_(std::move(options)) {
   TL_CHECK(total_ > 0, "progress '" << label_ << "': total must be > 0, got " << total_);
   if (!options_.clock) options_.clock = steady_seconds;
   start_s_ = last_report_s_ = options_.clock();
@@ -102,8 +110,9 @@ std::string Progress::bar_line() const {
   const int filled = static_cast<int>(fraction * options_.bar_width);
   std::ostringstream out;
   out << label_ << "  [" << std::string(filled, '#') << std::string(options_.bar_width - filled, '.') << "]  "
-      << done_ << "/" << total_ << "  " << static_cast<int>(fraction * 100) << "%  " << format_rate(rate()) << " "
-      << unit_ << "/s  " << (done_ == total_ ? "took " + format_duration(elapsed_s()) : "ETA " + format_duration(eta_s()));
+      << done_ << "/" << total_ << "  " << static_cast<int>(fraction * 100) << "%  " << format_rate(rate())
+      << " " << unit_ << "/s  "
+      << (done_ == total_ ? "took " + format_duration(elapsed_s()) : "ETA " + format_duration(eta_s()));
   if (!status_.empty()) out << "  " << status_;
   return out.str();
 }

@@ -26,25 +26,26 @@ struct ProgressOptions {
   double redraw_interval_s = 0.1;  // interactive: at most this often
   double line_interval_s = 5.0;    // plain lines: at most this often (plus the final line)
   int bar_width = 24;
-  std::function<double()> clock;   // seconds, monotonic; default: std::chrono::steady_clock
+  std::function<double()> clock;  // seconds, monotonic; default: std::chrono::steady_clock
 };
 
 class Progress {
  public:
   // `total` units of work (> 0), named `unit` ("images", "batches") under `label`.
-  Progress(std::string label, int64_t total, std::string unit, std::ostream& out, ProgressOptions options = {});
+  Progress(std::string label, int64_t total, std::string unit, std::ostream& out,
+           ProgressOptions options = {});
   ~Progress();  // finishes if not finished yet
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
 
-  void advance(int64_t units = 1);            // adds done work and reports when due
+  void advance(int64_t units = 1);           // adds done work and reports when due
   void set_status(const std::string& text);  // extra text at the end, e.g. "loss 0.412"
-  void finish();                              // reports the final state once (newline on a terminal)
+  void finish();                             // reports the final state once (newline on a terminal)
 
   int64_t done() const { return done_; }
   double elapsed_s() const;
-  double rate() const;         // units per second so far (0 before any time has passed)
-  double eta_s() const;        // seconds left at the current rate (negative when unknown)
+  double rate() const;   // units per second so far (0 before any time has passed)
+  double eta_s() const;  // seconds left at the current rate (negative when unknown)
 
  private:
   void report(bool final_report);

@@ -51,8 +51,9 @@ std::vector<size_t> sample_per_class(const std::vector<int32_t>& labels, int num
   TL_CHECK(num_classes >= 1, "sample_per_class: num_classes must be >= 1, got " << num_classes);
   std::vector<std::vector<size_t>> by_class(num_classes);
   for (size_t i = 0; i < labels.size(); ++i) {
-    TL_CHECK(labels[i] >= 0 && labels[i] < num_classes,
-             "sample_per_class: label " << labels[i] << " of example " << i << " outside 0.." << num_classes - 1);
+    TL_CHECK(labels[i] >= 0 && labels[i] < num_classes, "sample_per_class: label "
+                                                            << labels[i] << " of example " << i
+                                                            << " outside 0.." << num_classes - 1);
     by_class[labels[i]].push_back(i);
   }
   std::mt19937_64 rng(seed);
@@ -60,10 +61,11 @@ std::vector<size_t> sample_per_class(const std::vector<int32_t>& labels, int num
   for (int c = 0; c < num_classes; ++c) {
     std::vector<size_t>& pool = by_class[c];
     const size_t take = per_class <= 0 ? pool.size() : static_cast<size_t>(per_class);
-    TL_CHECK(take <= pool.size(),
-             "sample_per_class: class " << c << " has " << pool.size() << " examples, " << per_class << " requested");
+    TL_CHECK(take <= pool.size(), "sample_per_class: class " << c << " has " << pool.size() << " examples, "
+                                                             << per_class << " requested");
     // Partial Fisher-Yates: the first `take` positions become a uniform sample without replacement.
-    for (size_t i = 0; i < take && per_class > 0; ++i) std::swap(pool[i], pool[i + uniform_below(rng, pool.size() - i)]);
+    for (size_t i = 0; i < take && per_class > 0; ++i)
+      std::swap(pool[i], pool[i + uniform_below(rng, pool.size() - i)]);
     std::sort(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(take));
     chosen.insert(chosen.end(), pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(take));
   }

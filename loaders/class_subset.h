@@ -13,9 +13,9 @@
 namespace tl {
 
 struct ClassSubset {
-  std::vector<size_t> indices;          // into the full dataset, ascending
-  std::vector<int32_t> labels;          // relabelled: position of the original label in `classes`
-  std::vector<std::string> class_names; // of the kept classes, in the order given
+  std::vector<size_t> indices;           // into the full dataset, ascending
+  std::vector<int32_t> labels;           // relabelled: position of the original label in `classes`
+  std::vector<std::string> class_names;  // of the kept classes, in the order given
 };
 
 // Keeps the examples whose label is in `classes` (distinct, each in 0..names.size()-1) and

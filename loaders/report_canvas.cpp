@@ -13,8 +13,8 @@
 // local to this file, so it cannot clash with another file that also implements stb_image_write.
 #define STB_IMAGE_WRITE_STATIC
 #define STB_IMAGE_WRITE_IMPLEMENTATION
-#include <stb_image_write.h>
 #include <stb_easy_font.h>
+#include <stb_image_write.h>
 
 namespace tl {
 
@@ -38,8 +38,8 @@ Canvas::Canvas(int width, int height, Rgb background) : width_(width), height_(h
 }
 
 Rgb Canvas::at(int x, int y) const {
-  TL_CHECK(x >= 0 && y >= 0 && x < width_ && y < height_, "report canvas: pixel (" << x << ", " << y << ") outside "
-                                                                                    << width_ << "x" << height_);
+  TL_CHECK(x >= 0 && y >= 0 && x < width_ && y < height_,
+           "report canvas: pixel (" << x << ", " << y << ") outside " << width_ << "x" << height_);
   const uint8_t* p = &pixels_[(static_cast<size_t>(y) * width_ + x) * 3];
   return {p[0], p[1], p[2]};
 }
@@ -93,14 +93,17 @@ void Canvas::for_each_text_quad(const std::string& text, Fill&& fill) {
   std::string ascii = printable_ascii(text);
   // ~270 bytes per character on average (stb_easy_font's documentation); 64 bytes per quad.
   std::vector<char> buffer(ascii.size() * 400 + 64);
-  const int quads = stb_easy_font_print(0, 0, ascii.data(), nullptr, buffer.data(), static_cast<int>(buffer.size()));
+  const int quads =
+      stb_easy_font_print(0, 0, ascii.data(), nullptr, buffer.data(), static_cast<int>(buffer.size()));
   for (int q = 0; q < quads; ++q) {
     // 4 vertices of 16 bytes (x, y, z float, rgba); vertex 0 and 2 are opposite corners.
     float v0[2], v2[2];
     std::memcpy(v0, buffer.data() + q * 64, sizeof v0);
     std::memcpy(v2, buffer.data() + q * 64 + 32, sizeof v2);
-    fill(static_cast<int>(std::lround(std::min(v0[0], v2[0]))), static_cast<int>(std::lround(std::min(v0[1], v2[1]))),
-         static_cast<int>(std::lround(std::fabs(v2[0] - v0[0]))), static_cast<int>(std::lround(std::fabs(v2[1] - v0[1]))));
+    fill(static_cast<int>(std::lround(std::min(v0[0], v2[0]))),
+         static_cast<int>(std::lround(std::min(v0[1], v2[1]))),
+         static_cast<int>(std::lround(std::fabs(v2[0] - v0[0]))),
+         static_cast<int>(std::lround(std::fabs(v2[1] - v0[1]))));
   }
 }
 

@@ -45,8 +45,8 @@ Canvas draw_confusion_matrix(const std::vector<int64_t>& counts, const std::vect
                              const std::string& title) {
   const size_t k = class_names.size();
   TL_CHECK(k >= 1 && k <= 1000, "confusion matrix: expected 1..1000 class names, got " << k);
-  TL_CHECK(counts.size() == k * k, "confusion matrix: expected " << k * k << " counts for " << k << " classes, got "
-                                                                  << counts.size());
+  TL_CHECK(counts.size() == k * k, "confusion matrix: expected " << k * k << " counts for " << k
+                                                                 << " classes, got " << counts.size());
   const ConfusionGeometry g = confusion_geometry(class_names, title);
   Canvas canvas(g.width, g.height);
   canvas.draw_text((g.width - Canvas::text_width(title, 2)) / 2, 12, title, colors::black, 2);
@@ -60,22 +60,25 @@ Canvas draw_confusion_matrix(const std::vector<int64_t>& counts, const std::vect
       const int x = g.grid_left + c * g.cell, y = g.grid_top + r * g.cell;
       canvas.fill_rect(x, y, g.cell, g.cell, confusion_cell_color(count, max_count));
       const std::string text = std::to_string(count);
-      const Rgb ink = static_cast<double>(count) / static_cast<double>(max_count) > 0.5 ? colors::white : colors::black;
-      canvas.draw_text(x + (g.cell - Canvas::text_width(text)) / 2, y + (g.cell - Canvas::text_height()) / 2, text, ink);
+      const Rgb ink =
+          static_cast<double>(count) / static_cast<double>(max_count) > 0.5 ? colors::white : colors::black;
+      canvas.draw_text(x + (g.cell - Canvas::text_width(text)) / 2, y + (g.cell - Canvas::text_height()) / 2,
+                       text, ink);
     }
     // Row names, right-aligned against the grid.
     const std::string& name = class_names[r];
-    canvas.draw_text(g.grid_left - 8 - Canvas::text_width(name), g.grid_top + r * g.cell + (g.cell - 7) / 2, name,
-                     colors::black);
+    canvas.draw_text(g.grid_left - 8 - Canvas::text_width(name), g.grid_top + r * g.cell + (g.cell - 7) / 2,
+                     name, colors::black);
     // Column names, vertical, below the grid.
     canvas.draw_text_vertical(g.grid_left + r * g.cell + (g.cell - 7) / 2,
                               g.grid_top + n * g.cell + 8 + Canvas::text_width(name), name, colors::black);
   }
   canvas.draw_rect(g.grid_left - 1, g.grid_top - 1, n * g.cell + 2, n * g.cell + 2, colors::grey);
   // Axis titles: "true" vertical on the left, "predicted" centred at the bottom.
-  canvas.draw_text_vertical(kPad, g.grid_top + (n * g.cell + Canvas::text_width("true")) / 2, "true", colors::black);
-  canvas.draw_text(g.grid_left + (n * g.cell - Canvas::text_width("predicted")) / 2, g.height - 18, "predicted",
-                   colors::black);
+  canvas.draw_text_vertical(kPad, g.grid_top + (n * g.cell + Canvas::text_width("true")) / 2, "true",
+                            colors::black);
+  canvas.draw_text(g.grid_left + (n * g.cell - Canvas::text_width("predicted")) / 2, g.height - 18,
+                   "predicted", colors::black);
   return canvas;
 }
 

@@ -34,10 +34,15 @@ void draw_panel(Canvas& canvas, int left, int top, const std::string& title, con
   const int x0 = left + L::margin_left, x1 = left + L::panel_width - L::margin_right;
   const int y0 = top + L::margin_top, y1 = top + L::panel_height - L::margin_bottom;
   const double e_min = epochs.front(), e_max = std::max<double>(epochs.back(), e_min + 1);
-  auto px = [&](double epoch) { return x0 + static_cast<int>(std::lround((epoch - e_min) / (e_max - e_min) * (x1 - x0))); };
-  auto py = [&](double v) { return y1 - static_cast<int>(std::lround((v - y_min) / (y_max - y_min) * (y1 - y0))); };
+  auto px = [&](double epoch) {
+    return x0 + static_cast<int>(std::lround((epoch - e_min) / (e_max - e_min) * (x1 - x0)));
+  };
+  auto py = [&](double v) {
+    return y1 - static_cast<int>(std::lround((v - y_min) / (y_max - y_min) * (y1 - y0)));
+  };
 
-  canvas.draw_text(left + (L::panel_width - Canvas::text_width(title, 2)) / 2, top + 8, title, colors::black, 2);
+  canvas.draw_text(left + (L::panel_width - Canvas::text_width(title, 2)) / 2, top + 8, title, colors::black,
+                   2);
   // Grid and ticks.
   const double y_step = nice_step(y_max - y_min, 5);
   for (double v = std::ceil(y_min / y_step) * y_step; v <= y_max + 1e-9; v += y_step) {
@@ -57,7 +62,8 @@ void draw_panel(Canvas& canvas, int left, int top, const std::string& title, con
   canvas.fill_rect(x0, y0, 1, y1 - y0 + 1, colors::black);
   canvas.fill_rect(x0, y1, x1 - x0 + 1, 1, colors::black);
   canvas.draw_text(x0 + (x1 - x0 - Canvas::text_width("epoch")) / 2, y1 + 26, "epoch", colors::black);
-  canvas.draw_text_vertical(left + 8, y0 + (y1 - y0 + Canvas::text_width(y_label)) / 2, y_label, colors::black);
+  canvas.draw_text_vertical(left + 8, y0 + (y1 - y0 + Canvas::text_width(y_label)) / 2, y_label,
+                            colors::black);
   // Curves, with a marker on every point.
   for (const Series& s : series) {
     for (size_t i = 0; i < epochs.size(); ++i) {
@@ -113,12 +119,15 @@ Canvas draw_curves(const std::vector<EpochMetrics>& epochs, const std::string& t
     for (double v : s.values)
       if (std::isfinite(v)) loss_max = std::max(loss_max, v);
   loss_max = loss_max > 0 ? loss_max * 1.1 : 1.0;
-  draw_panel(canvas, 0, L::title_height, "Loss", "cross-entropy loss", epoch_numbers, losses, 0.0, loss_max, false);
-  draw_panel(canvas, L::panel_width, L::title_height, "Accuracy", "accuracy", epoch_numbers, accuracies, 0.0, 1.0, true);
+  draw_panel(canvas, 0, L::title_height, "Loss", "cross-entropy loss", epoch_numbers, losses, 0.0, loss_max,
+             false);
+  draw_panel(canvas, L::panel_width, L::title_height, "Accuracy", "accuracy", epoch_numbers, accuracies, 0.0,
+             1.0, true);
   return canvas;
 }
 
-void write_curves_png(const std::string& path, const std::vector<EpochMetrics>& epochs, const std::string& title) {
+void write_curves_png(const std::string& path, const std::vector<EpochMetrics>& epochs,
+                      const std::string& title) {
   draw_curves(epochs, title).save_png(path);
 }
 

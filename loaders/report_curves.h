@@ -19,6 +19,7 @@ struct CurvesLayout {
 
 // epochs: at least one. Throws tl::Error when empty.
 Canvas draw_curves(const std::vector<EpochMetrics>& epochs, const std::string& title);
-void write_curves_png(const std::string& path, const std::vector<EpochMetrics>& epochs, const std::string& title);
+void write_curves_png(const std::string& path, const std::vector<EpochMetrics>& epochs,
+                      const std::string& title);
 
 }  // namespace tl

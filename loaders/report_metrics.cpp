@@ -4,9 +4,8 @@
 #include <fstream>
 #include <iomanip>
 #include <limits>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "kernels/common/error.h"
 
@@ -29,7 +28,9 @@ void write_optional(std::ostream& out, double value) {
   if (!std::isnan(value)) out << value;
 }
 
-nlohmann::json optional_json(double value) { return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value); }
+nlohmann::json optional_json(double value) {
+  return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
+}
 
 double parse_csv_number(const std::string& field, const std::string& path, int line, bool optional) {
   if (field.empty()) {

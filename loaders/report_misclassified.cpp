@@ -14,8 +14,10 @@ using L = MisclassifiedLayout;
 // Scales (h, w, 3) to fit a thumbnail x thumbnail square (nearest neighbour, aspect kept) and
 // draws it centred in the tile's image area.
 void draw_thumbnail(Canvas& canvas, int x, int y, int tile_width, const MisclassifiedExample& e) {
-  const double scale = std::min(static_cast<double>(L::thumbnail) / e.width, static_cast<double>(L::thumbnail) / e.height);
-  const int out_w = std::max(1, static_cast<int>(e.width * scale)), out_h = std::max(1, static_cast<int>(e.height * scale));
+  const double scale =
+      std::min(static_cast<double>(L::thumbnail) / e.width, static_cast<double>(L::thumbnail) / e.height);
+  const int out_w = std::max(1, static_cast<int>(e.width * scale)),
+            out_h = std::max(1, static_cast<int>(e.height * scale));
   const int left = x + (tile_width - out_w) / 2, top = y + (L::thumbnail - out_h) / 2;
   for (int oy = 0; oy < out_h; ++oy) {
     const int sy = std::min(e.height - 1, static_cast<int>(oy / scale));
@@ -47,8 +49,8 @@ TileGeometry misclassified_geometry(size_t count, const std::vector<std::string>
 }
 
 Canvas draw_misclassified_grid(const std::vector<MisclassifiedExample>& examples,
-                               const std::vector<std::string>& class_names, const std::string& title, int columns,
-                               size_t max_examples) {
+                               const std::vector<std::string>& class_names, const std::string& title,
+                               int columns, size_t max_examples) {
   const size_t shown = std::min(examples.size(), max_examples);
   const TileGeometry g = misclassified_geometry(shown, class_names, columns);
   Canvas canvas(g.width, g.height);
@@ -61,8 +63,8 @@ Canvas draw_misclassified_grid(const std::vector<MisclassifiedExample>& examples
   for (size_t i = 0; i < shown; ++i) {
     const MisclassifiedExample& e = examples[i];
     TL_CHECK(e.height > 0 && e.width > 0 && e.pixels.size() == static_cast<size_t>(e.height) * e.width * 3,
-             "misclassified grid: example " << i << " has " << e.pixels.size() << " bytes for " << e.height << "x"
-                                            << e.width << "x3");
+             "misclassified grid: example " << i << " has " << e.pixels.size() << " bytes for " << e.height
+                                            << "x" << e.width << "x3");
     TL_CHECK(e.true_label >= 0 && e.true_label < k && e.predicted_label >= 0 && e.predicted_label < k,
              "misclassified grid: example " << i << " has labels " << e.true_label << "/" << e.predicted_label
                                             << " outside 0.." << k - 1);
@@ -75,8 +77,8 @@ Canvas draw_misclassified_grid(const std::vector<MisclassifiedExample>& examples
 }
 
 void write_misclassified_png(const std::string& path, const std::vector<MisclassifiedExample>& examples,
-                             const std::vector<std::string>& class_names, const std::string& title, int columns,
-                             size_t max_examples) {
+                             const std::vector<std::string>& class_names, const std::string& title,
+                             int columns, size_t max_examples) {
   draw_misclassified_grid(examples, class_names, title, columns, max_examples).save_png(path);
 }
 

@@ -7,9 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "apps/common_options.h"
 #include "engine/device.h"
@@ -36,8 +35,8 @@ std::string read_text(const fs::path& path) {
 RunResult run_tl(const std::string& args) {
   const fs::path dir = fs::temp_directory_path() / ("tl_cli_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  const std::string command = std::string("'") + TL_BIN_DIR + "/tl' " + args + " > '" + (dir / "out").string() + "' 2> '" +
-                              (dir / "err").string() + "' < /dev/null";
+  const std::string command = std::string("'") + TL_BIN_DIR + "/tl' " + args + " > '" +
+                              (dir / "out").string() + "' 2> '" + (dir / "err").string() + "' < /dev/null";
   const int status = std::system(command.c_str());
   RunResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -111,7 +110,8 @@ TEST(CommonOptions, ResolvesDeviceAndSaysWhich) {
   log.str("");
   const Device automatic = resolve_device("auto", log);
   EXPECT_EQ(automatic, cuda_available() ? Device::cuda(0) : Device::cpu());
-  EXPECT_NE(log.str().find(cuda_available() ? "tl: device cuda:0 (auto)" : "tl: device cpu (auto): no usable CUDA GPU"),
+  EXPECT_NE(log.str().find(cuda_available() ? "tl: device cuda:0 (auto)"
+                                            : "tl: device cpu (auto): no usable CUDA GPU"),
             std::string::npos)
       << log.str();
   if (!cuda_available()) {

@@ -29,7 +29,8 @@ TEST(Progress, PlainLinesAtIntervalsWithRateAndEta) {
   double now = 100.0;
   std::ostringstream out;
   {
-    Progress progress("extract", 1000, "images", out, {.interactive = false, .line_interval_s = 5.0, .clock = [&] { return now; }});
+    Progress progress("extract", 1000, "images", out,
+                      {.interactive = false, .line_interval_s = 5.0, .clock = [&] { return now; }});
     now += 2;
     progress.advance(100);  // 2 s: before the interval, no line
     EXPECT_EQ(out.str(), "");
@@ -69,8 +70,9 @@ TEST(Progress, TerminalBarRedrawsInPlace) {
   double now = 0.0;
   std::ostringstream out;
   {
-    Progress progress("epoch 1/3", 4, "batches", out,
-                      {.interactive = true, .redraw_interval_s = 0.1, .bar_width = 8, .clock = [&] { return now; }});
+    Progress progress(
+        "epoch 1/3", 4, "batches", out,
+        {.interactive = true, .redraw_interval_s = 0.1, .bar_width = 8, .clock = [&] { return now; }});
     now = 1;
     progress.advance(1);
     now = 2;
@@ -81,8 +83,10 @@ TEST(Progress, TerminalBarRedrawsInPlace) {
   const std::string text = out.str();
   EXPECT_EQ(text.find('\n'), text.size() - 1) << "one line, ended only when done: " << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\r'), 3);
-  EXPECT_NE(text.find("\repoch 1/3  [##......]  1/4  25%  1.0 batches/s  ETA 0:03"), std::string::npos) << text;
-  EXPECT_NE(text.find("\repoch 1/3  [########]  4/4  100%  1.0 batches/s  took 0:04\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\repoch 1/3  [##......]  1/4  25%  1.0 batches/s  ETA 0:03"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\repoch 1/3  [########]  4/4  100%  1.0 batches/s  took 0:04\n"), std::string::npos)
+      << text;
 }
 
 TEST(Progress, RejectsEmptyWork) {

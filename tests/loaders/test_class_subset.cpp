@@ -11,7 +11,7 @@ namespace tl {
 namespace {
 
 const std::vector<std::string> kNames{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+                                      "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
 
 TEST(ClassSubset, SelectsAndRelabelsTargetClasses) {
   const std::vector<int32_t> labels{9, 0, 5, 7, 1, 9, 8, 6};

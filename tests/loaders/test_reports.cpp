@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-
 #include <nlohmann/json.hpp>
 
 #include "kernels/common/error.h"
@@ -48,8 +47,9 @@ DecodedPng decode_png(const fs::path& path) {
 class ReportsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tl_reports_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                        "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("tl_reports_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -80,7 +80,9 @@ TEST_F(ReportsTest, CanvasTextRendersInk) {
   int min_y = 100, max_y = -1, min_x = 30, max_x = -1;
   for (int y = 0; y < 100; ++y)
     for (int x = 0; x < 30; ++x)
-      if (vertical.at(x, y) == colors::black) min_y = std::min(min_y, y), max_y = std::max(max_y, y), min_x = std::min(min_x, x), max_x = std::max(max_x, x);
+      if (vertical.at(x, y) == colors::black)
+        min_y = std::min(min_y, y), max_y = std::max(max_y, y), min_x = std::min(min_x, x),
+        max_x = std::max(max_x, x);
   EXPECT_GT(max_y - min_y, 3 * (max_x - min_x));
   EXPECT_LE(max_y, 90);
 }
@@ -120,7 +122,8 @@ TEST_F(ReportsTest, ConfusionCellShadeFollowsCounts) {
     for (size_t b = 0; b < counts.size(); ++b)
       if (counts[a] > counts[b]) {
         EXPECT_LT(luminance(cell(a / 3, a % 3)), luminance(cell(b / 3, b % 3)))
-            << "cell " << a << " (" << counts[a] << ") should be darker than cell " << b << " (" << counts[b] << ")";
+            << "cell " << a << " (" << counts[a] << ") should be darker than cell " << b << " (" << counts[b]
+            << ")";
       }
   EXPECT_EQ(cell(1, 0), colors::white);  // count 0
   EXPECT_EQ(cell(0, 0), confusion_cell_color(90, 90));
@@ -189,7 +192,8 @@ TEST_F(ReportsTest, MisclassifiedGridShowsImagesAndCaptions) {
   for (int i = 0; i < 8; ++i) {
     MisclassifiedExample e{28, 28, std::vector<uint8_t>(28 * 28 * 3), i % 3, (i + 1) % 3};
     // A solid colour per image: (i*30, 255-i*30, 77), distinct from the captions' inks.
-    for (size_t p = 0; p < e.pixels.size(); p += 3) e.pixels[p] = i * 30, e.pixels[p + 1] = 255 - i * 30, e.pixels[p + 2] = 77;
+    for (size_t p = 0; p < e.pixels.size(); p += 3)
+      e.pixels[p] = i * 30, e.pixels[p + 1] = 255 - i * 30, e.pixels[p + 2] = 77;
     examples.push_back(e);
   }
   const fs::path path = dir_ / "misclassified.png";
@@ -203,7 +207,8 @@ TEST_F(ReportsTest, MisclassifiedGridShowsImagesAndCaptions) {
     // The thumbnail's centre holds the image's colour.
     const int cx = g.tile_x(i) + (g.tile_width - MisclassifiedLayout::pad) / 2;
     const int cy = g.tile_y(i) + MisclassifiedLayout::thumbnail / 2;
-    EXPECT_EQ(png.at(cx, cy), (Rgb{static_cast<uint8_t>(i * 30), static_cast<uint8_t>(255 - i * 30), 77})) << i;
+    EXPECT_EQ(png.at(cx, cy), (Rgb{static_cast<uint8_t>(i * 30), static_cast<uint8_t>(255 - i * 30), 77}))
+        << i;
   }
   EXPECT_GT(count_pixels(png, colors::red), 100);  // predicted-label captions
 }
@@ -258,9 +263,11 @@ TEST_F(ReportsTest, MetricsCsvAndJsonReadBack) {
 }
 
 TEST_F(ReportsTest, MetricsRejectMalformedFiles) {
-  std::ofstream((dir_ / "bad.csv").string()) << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n1,x,0.5,,,1\n";
+  std::ofstream((dir_ / "bad.csv").string())
+      << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n1,x,0.5,,,1\n";
   EXPECT_THROW(read_metrics_csv((dir_ / "bad.csv").string()), Error);
-  std::ofstream((dir_ / "short.csv").string()) << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n1,0.5\n";
+  std::ofstream((dir_ / "short.csv").string())
+      << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n1,0.5\n";
   EXPECT_THROW(read_metrics_csv((dir_ / "short.csv").string()), Error);
   std::ofstream((dir_ / "header.csv").string()) << "a,b\n";
   EXPECT_THROW(read_metrics_csv((dir_ / "header.csv").string()), Error);
