@@ -99,8 +99,10 @@ std::string find_demo_backbone() {
     candidates.push_back(fs::path(TL_SOURCE_DIR) / "tests" / "data" / "demo" / kBackboneName);
   for (const auto& c : candidates)
     if (fs::is_regular_file(c)) return fs::weakly_canonical(c).string();
+  std::set<std::string> looked;
   std::ostringstream where;
-  for (const auto& c : candidates) where << " " << c.lexically_normal().string();
+  for (const auto& c : candidates)
+    if (looked.insert(c.lexically_normal().string()).second) where << " " << c.lexically_normal().string();
   TL_FAIL("demo: the demo backbone " << kBackboneName << " is not in this checkout (looked in" << where.str()
                                      << "); it is trained and exported by tools/train_demo_backbone.py into "
                                         "tests/data/demo/, or pass any ResNet weights with --weights");
