@@ -70,7 +70,8 @@ void run_eval(const CommonOptions& common, const EvalArgs& args) {
                           {"predicted", checkpoint.class_names[predicted]},
                           {"probability", top[r].front().probability}});
     if (static_cast<int>(wrong.size()) >= args.max_misclassified) continue;
-    const Image image = dataset->load(index_of_name.at(set.names[r]));
+    // What the model saw (the transformed image): bounded in size whatever the source resolution.
+    const Image image = transform.apply(dataset->load(index_of_name.at(set.names[r])), 0);
     wrong.push_back({image.height, image.width, image.pixels, labels[r], predicted});
   }
 

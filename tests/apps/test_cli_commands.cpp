@@ -186,6 +186,27 @@ TEST_F(CliCommands, TrainEvalPredictRoundTrip) {
   EXPECT_EQ(wrong.err.find("tl: error: "), wrong.err.rfind('\n', wrong.err.size() - 2) + 1) << wrong.err;
 }
 
+TEST_F(CliCommands, TrainWithAValidationFolderAndAnMlpHead) {
+  const std::string data = make_folder("train", 4);
+  const std::string val = make_folder("val", 2);
+  const std::string args = "train --device cpu --no-cache --weights " + kWeights + " --image-size 32 --data " + data +
+                           " --head mlp --hidden 16 --optimizer adamw --lr 0.001 --schedule cosine --epochs 3 --json";
+  const RunResult r = run_tl(args + " --val " + val + " --out " + path("run"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json summary = nlohmann::json::parse(r.out);
+  EXPECT_EQ(summary["train_images"].get<int>(), 8);
+  EXPECT_EQ(summary["val_images"].get<int>(), 4);
+  EXPECT_EQ(load_head_checkpoint(path("run") + "/head.h5").config.kind, HeadKind::mlp);
+  EXPECT_EQ(load_head_checkpoint(path("run") + "/head.h5").config.hidden, 16);
+  for (const auto& epoch : read_metrics_json(path("run") + "/metrics.json")) EXPECT_TRUE(epoch.has_validation());
+
+  // A validation folder with other classes: a runtime error naming both folders.
+  fs::rename(fs::path(val) / "dog", fs::path(val) / "wolf");
+  const RunResult mismatch = run_tl(args + " --val " + val + " --out " + path("run2"));
+  EXPECT_EQ(mismatch.exit_code, 1) << mismatch.err;
+  EXPECT_NE(mismatch.err.find(val), std::string::npos) << mismatch.err;
+}
+
 TEST_F(CliCommands, SkipBadSkipsACorruptImage) {
   const std::string data = make_folder("data", 3);
   std::ofstream(data + "/dog/broken.png") << "not a png at all";
