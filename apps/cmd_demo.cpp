@@ -11,19 +11,19 @@
 // weight decay 1e-4, batch 32, epochs 100 / 40 / 5 for 10 / 50 / all labels per class
 // (tools/demo_reference.py is the PyTorch reference of the same recipe).
 // Backbone features go through the feature cache, so a second run skips the backbones.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "apps/commands.h"
 #include "apps/common_options.h"
@@ -56,7 +56,9 @@ class RelabelledSubset : public ImageDataset {
  public:
   RelabelledSubset(std::shared_ptr<const ImageDataset> parent, std::vector<size_t> indices,
                    std::vector<int32_t> labels, std::vector<std::string> classes)
-      : parent_(std::move(parent)), indices_(std::move(indices)), labels_(std::move(labels)),
+      : parent_(std::move(parent)),
+        indices_(std::move(indices)),
+        labels_(std::move(labels)),
         classes_(std::move(classes)) {}
   size_t size() const override { return indices_.size(); }
   int32_t label(size_t i) const override { return labels_.at(i); }
@@ -227,7 +229,7 @@ void run_demo(const CommonOptions& common, const DemoArgs& args) {
   const std::string weights = args.weights.empty() ? find_demo_backbone() : args.weights;
   Backbone pretrained = load_backbone(weights);
   const int size = args.image_size > 0 ? args.image_size
-                                        : (pretrained.net.input_size > 0 ? pretrained.net.input_size : 32);
+                                       : (pretrained.net.input_size > 0 ? pretrained.net.input_size : 32);
   const ImageTransform transform = resize_transform(size, size);
 
   // The same architecture, random weights.
@@ -236,8 +238,8 @@ void run_demo(const CommonOptions& common, const DemoArgs& args) {
   init_random(random.net, common.seed);
   random.net.preprocessing = pretrained.net.preprocessing;
   random.identity = {pretrained.net.architecture + "-random",
-                     "random:seed=" + std::to_string(common.seed) + ",width=" +
-                         std::to_string(pretrained.net.stem.out_channels),
+                     "random:seed=" + std::to_string(common.seed) +
+                         ",width=" + std::to_string(pretrained.net.stem.out_channels),
                      "(random init)"};
 
   // Target classes of Fashion-MNIST, relabelled 0..4.
@@ -264,10 +266,12 @@ void run_demo(const CommonOptions& common, const DemoArgs& args) {
     union_indices.push_back(train_target.indices[p]);
     union_labels.push_back(train_target.labels[p]);
   }
-  auto train_set = std::make_shared<RelabelledSubset>(train_all, union_indices, union_labels, train_target.class_names);
+  auto train_set =
+      std::make_shared<RelabelledSubset>(train_all, union_indices, union_labels, train_target.class_names);
   // --quick: 200 test images per class (seeded), else the whole target test split.
   std::vector<size_t> test_positions =
-      args.quick ? sample_per_class(test_target.labels, num_classes, 200, common.seed + 1) : std::vector<size_t>{};
+      args.quick ? sample_per_class(test_target.labels, num_classes, 200, common.seed + 1)
+                 : std::vector<size_t>{};
   if (!args.quick)
     for (size_t i = 0; i < test_target.indices.size(); ++i) test_positions.push_back(i);
   std::vector<size_t> test_indices;
@@ -276,7 +280,8 @@ void run_demo(const CommonOptions& common, const DemoArgs& args) {
     test_indices.push_back(test_target.indices[p]);
     test_labels.push_back(test_target.labels[p]);
   }
-  auto test_set = std::make_shared<RelabelledSubset>(test_all, test_indices, test_labels, test_target.class_names);
+  auto test_set =
+      std::make_shared<RelabelledSubset>(test_all, test_indices, test_labels, test_target.class_names);
 
   std::cerr << "demo: " << train_set->size() << " labelled training images, " << test_set->size()
             << " test images, input " << size << "x" << size << "\n";
@@ -308,14 +313,16 @@ void run_demo(const CommonOptions& common, const DemoArgs& args) {
                      features_of(pretrained, test_set, "extract test (pretrained)")});
   methods.push_back({"random init", features_of(random, train_set, "extract train (random init)"),
                      features_of(random, test_set, "extract test (random init)")});
-  methods.push_back({"raw pixels", pixel_features(train_set, transform, pretrained.net.preprocessing, common.batch),
+  methods.push_back({"raw pixels",
+                     pixel_features(train_set, transform, pretrained.net.preprocessing, common.batch),
                      pixel_features(test_set, transform, pretrained.net.preprocessing, common.batch)});
 
   nlohmann::json table = nlohmann::json::array();
   for (size_t b = 0; b < budgets.size(); ++b) {
-    nlohmann::json row = {{"labels_per_class", budgets[b] == 0 ? nlohmann::json("all") : nlohmann::json(budgets[b])},
-                          {"train_images", rows[b].size()},
-                          {"epochs", epochs_for(budgets[b])}};
+    nlohmann::json row = {
+        {"labels_per_class", budgets[b] == 0 ? nlohmann::json("all") : nlohmann::json(budgets[b])},
+        {"train_images", rows[b].size()},
+        {"epochs", epochs_for(budgets[b])}};
     for (const Method& m : methods) {
       std::cerr << "train: " << m.name << ", " << rows[b].size() << " labels\n";
       row[m.name] = linear_probe(gather_rows(m.train, rows[b]), m.test, num_classes, epochs_for(budgets[b]),
@@ -338,34 +345,43 @@ void run_demo(const CommonOptions& common, const DemoArgs& args) {
     return;
   }
   std::cout << "\ntl demo: transfer learning on Fashion-MNIST\n"
-            << "  backbone    " << fs::path(weights).filename().string() << " (" << pretrained.net.architecture
-            << ", " << pretrained.net.parameter_count() << " parameters)";
+            << "  backbone    " << fs::path(weights).filename().string() << " ("
+            << pretrained.net.architecture << ", " << pretrained.net.parameter_count() << " parameters)";
   if (!pretrained.net.class_names.empty()) {
     std::cout << ", pretrained on:";
-    for (const auto& c : pretrained.net.class_names) std::cout << " " << c << (&c != &pretrained.net.class_names.back() ? "," : "");
+    for (const auto& c : pretrained.net.class_names)
+      std::cout << " " << c << (&c != &pretrained.net.class_names.back() ? "," : "");
   }
   std::cout << "\n  target      ";
-  for (const auto& c : train_target.class_names) std::cout << c << (&c != &train_target.class_names.back() ? ", " : "");
-  std::cout << "\n  test set    " << test_set->size() << " images" << (args.quick ? " (--quick subset)" : " (all target test images)")
+  for (const auto& c : train_target.class_names)
+    std::cout << c << (&c != &train_target.class_names.back() ? ", " : "");
+  std::cout << "\n  test set    " << test_set->size() << " images"
+            << (args.quick ? " (--quick subset)" : " (all target test images)")
             << "\n  every head  linear, trained on the labelled images only\n\n";
   std::cout << std::left << std::setw(18) << "labels per class" << std::right << std::setw(12) << "transfer"
-            << std::setw(14) << "random init" << std::setw(13) << "raw pixels" << "\n";
+            << std::setw(14) << "random init" << std::setw(13) << "raw pixels"
+            << "\n";
   for (const auto& row : table) {
-    const std::string budget = row["labels_per_class"].is_string() ? "all" : std::to_string(row["labels_per_class"].get<int64_t>());
-    std::cout << std::left << std::setw(18) << budget << std::right << std::setw(12) << percent(row["transfer"])
-              << std::setw(14) << percent(row["random init"]) << std::setw(13) << percent(row["raw pixels"]) << "\n";
+    const std::string budget =
+        row["labels_per_class"].is_string() ? "all" : std::to_string(row["labels_per_class"].get<int64_t>());
+    std::cout << std::left << std::setw(18) << budget << std::right << std::setw(12)
+              << percent(row["transfer"]) << std::setw(14) << percent(row["random init"]) << std::setw(13)
+              << percent(row["raw pixels"]) << "\n";
   }
-  std::cout << "\n(top-1 accuracy on the test set; " << std::fixed << std::setprecision(1) << seconds << " s)\n";
+  std::cout << "\n(top-1 accuracy on the test set; " << std::fixed << std::setprecision(1) << seconds
+            << " s)\n";
 }
 
 }  // namespace
 
 void add_demo_command(CLI::App& app, CommonOptions& common) {
   static DemoArgs args;
-  CLI::App* cmd = app.add_subcommand("demo", "Transfer learning on Fashion-MNIST: pretrained vs random vs pixels")
-                      ->footer(examples_footer({"tl demo", "tl demo --labels-per-class 5,20", "tl demo --quick --json"}));
+  CLI::App* cmd =
+      app.add_subcommand("demo", "Transfer learning on Fashion-MNIST: pretrained vs random vs pixels")
+          ->footer(examples_footer({"tl demo", "tl demo --labels-per-class 5,20", "tl demo --quick --json"}));
   add_common_options(*cmd, common);
-  cmd->add_option("--labels-per-class", args.labels_per_class, "label budgets, comma-separated counts or 'all'")
+  cmd->add_option("--labels-per-class", args.labels_per_class,
+                  "label budgets, comma-separated counts or 'all'")
       ->capture_default_str()
       ->check([](const std::string& text) {
         try {
@@ -377,8 +393,10 @@ void add_demo_command(CLI::App& app, CommonOptions& common) {
       });
   cmd->add_flag("--quick", args.quick, "a reduced run for CI: 10 labels per class, 1000 test images");
   cmd->add_option("--data", args.data, "folder of the Fashion-MNIST .gz files")->capture_default_str();
-  cmd->add_option("--weights", args.weights, "another backbone instead of the shipped one (any ResNet weights)");
-  cmd->add_option("--image-size", args.image_size, "input size (default: the backbone's, 32 for the shipped one)")
+  cmd->add_option("--weights", args.weights,
+                  "another backbone instead of the shipped one (any ResNet weights)");
+  cmd->add_option("--image-size", args.image_size,
+                  "input size (default: the backbone's, 32 for the shipped one)")
       ->check(CLI::Range(8, 1024));
   cmd->add_flag("--no-cache", args.no_cache, "do not read or write the feature cache");
   cmd->callback([&common] { run_demo(common, args); });

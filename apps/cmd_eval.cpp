@@ -6,10 +6,9 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 #include "apps/commands.h"
 #include "apps/common_options.h"
@@ -41,16 +40,17 @@ void run_eval(const CommonOptions& common, const EvalArgs& args) {
   const Backbone backbone = load_backbone(args.weights);
   checkpoint.require_backbone(backbone.identity);
   TL_CHECK(checkpoint.preprocessing == backbone.net.preprocessing,
-           "eval: " << args.checkpoint << " was trained with preprocessing " << checkpoint.preprocessing.describe()
-                    << ", the weights " << args.weights << " use " << backbone.net.preprocessing.describe());
+           "eval: " << args.checkpoint << " was trained with preprocessing "
+                    << checkpoint.preprocessing.describe() << ", the weights " << args.weights << " use "
+                    << backbone.net.preprocessing.describe());
   const auto dataset = open_image_folder(args.data, args.data_options);
   TL_CHECK(dataset->classes() == checkpoint.class_names,
            "eval: the classes of " << args.data << " differ from those of " << args.checkpoint
-                                   << " (the head was trained on " << checkpoint.class_names.size() << " classes: "
-                                   << checkpoint.class_names.front() << ", ...)");
+                                   << " (the head was trained on " << checkpoint.class_names.size()
+                                   << " classes: " << checkpoint.class_names.front() << ", ...)");
   const ImageTransform transform = transform_for(backbone.net, args.data_options.image_size);
-  const FeatureSet set = backbone_features(backbone, dataset, transform, common, device, args.data_options.skip_bad,
-                                           "eval", args.cache);
+  const FeatureSet set = backbone_features(backbone, dataset, transform, common, device,
+                                           args.data_options.skip_bad, "eval", args.cache);
   const auto head = checkpoint.make_head();
   const LabeledFeatures data{set.view(0), set.labels};
   const Metrics metrics = evaluate_head(*head, data, CrossEntropyOptions{}, common.batch);
@@ -82,10 +82,10 @@ void run_eval(const CommonOptions& common, const EvalArgs& args) {
     for (int32_t p = 0; p < k; ++p) counts.push_back(metrics.confusion.at(t, p));
   write_confusion_png((fs::path(args.out) / "confusion.png").string(), counts, checkpoint.class_names,
                       "confusion matrix: " + fs::path(args.data).filename().string());
-  write_misclassified_png((fs::path(args.out) / "misclassified.png").string(), wrong, checkpoint.class_names,
-                          "misclassified: " + std::to_string(wrong_json.size()) + " of " +
-                              std::to_string(set.size()),
-                          6, static_cast<size_t>(args.max_misclassified));
+  write_misclassified_png(
+      (fs::path(args.out) / "misclassified.png").string(), wrong, checkpoint.class_names,
+      "misclassified: " + std::to_string(wrong_json.size()) + " of " + std::to_string(set.size()), 6,
+      static_cast<size_t>(args.max_misclassified));
   nlohmann::json per_class = nlohmann::json::object();
   for (int32_t c = 0; c < k; ++c) {
     const double a = metrics.per_class_accuracy.at(c);
@@ -110,8 +110,8 @@ void run_eval(const CommonOptions& common, const EvalArgs& args) {
             << 100.0 * metrics.top5 << "%) on " << metrics.count << " images, loss " << std::setprecision(4)
             << metrics.loss << "\n";
   for (int32_t c = 0; c < k; ++c)
-    std::cout << "  " << std::left << std::setw(20) << checkpoint.class_names[c] << std::right << std::setprecision(2)
-              << 100.0 * metrics.per_class_accuracy.at(c) << "%\n";
+    std::cout << "  " << std::left << std::setw(20) << checkpoint.class_names[c] << std::right
+              << std::setprecision(2) << 100.0 * metrics.per_class_accuracy.at(c) << "%\n";
   std::cout << "reports in " << args.out << ": confusion.png misclassified.png metrics.json\n";
 }
 
@@ -119,13 +119,16 @@ void run_eval(const CommonOptions& common, const EvalArgs& args) {
 
 void add_eval_command(CLI::App& app, CommonOptions& common) {
   static EvalArgs args;
-  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained head on a labelled image folder; writes reports")
-                      ->footer(examples_footer({"tl eval --checkpoint runs/first/head.h5 --weights resnet50.h5 "
-                                                "--data test_images/ --out runs/first/test"}));
+  CLI::App* cmd =
+      app.add_subcommand("eval", "Evaluate a trained head on a labelled image folder; writes reports")
+          ->footer(examples_footer({"tl eval --checkpoint runs/first/head.h5 --weights resnet50.h5 "
+                                    "--data test_images/ --out runs/first/test"}));
   add_common_options(*cmd, common);
-  cmd->add_option("--checkpoint", args.checkpoint, "head checkpoint written by tl train (head.h5)")->required();
+  cmd->add_option("--checkpoint", args.checkpoint, "head checkpoint written by tl train (head.h5)")
+      ->required();
   cmd->add_option("--weights", args.weights, "the backbone weights the head was trained on")->required();
-  cmd->add_option("--data", args.data, "labelled images: DIR/<class>/<image>, the head's classes")->required();
+  cmd->add_option("--data", args.data, "labelled images: DIR/<class>/<image>, the head's classes")
+      ->required();
   cmd->add_option("--out", args.out, "folder for confusion.png, misclassified.png, metrics.json")->required();
   cmd->add_option("--cache", args.cache, "feature cache file: reused when it matches, else written");
   cmd->add_option("--max-misclassified", args.max_misclassified, "images in the misclassified grid")

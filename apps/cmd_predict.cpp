@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "apps/commands.h"
 #include "apps/common_options.h"
@@ -40,7 +39,8 @@ void run_predict(const CommonOptions& common, const PredictArgs& args) {
     for (const auto& p : predictions) {
       nlohmann::json top = nlohmann::json::array();
       for (size_t i = 0; i < p.top.size(); ++i)
-        top.push_back({{"class", p.names[i]}, {"index", p.top[i].class_index}, {"probability", p.top[i].probability}});
+        top.push_back(
+            {{"class", p.names[i]}, {"index", p.top[i].class_index}, {"probability", p.top[i].probability}});
       out.push_back({{"image", p.path}, {"top", top}});
     }
     std::cout << out.dump(2) << "\n";
@@ -49,8 +49,8 @@ void run_predict(const CommonOptions& common, const PredictArgs& args) {
   for (const auto& p : predictions) {
     std::cout << p.path << "\n";
     for (size_t i = 0; i < p.top.size(); ++i)
-      std::cout << "  " << std::fixed << std::setprecision(1) << std::setw(5) << 100.0 * p.top[i].probability << "%  "
-                << p.names[i] << "\n";
+      std::cout << "  " << std::fixed << std::setprecision(1) << std::setw(5) << 100.0 * p.top[i].probability
+                << "%  " << p.names[i] << "\n";
   }
 }
 
@@ -60,14 +60,19 @@ void add_predict_command(CLI::App& app, CommonOptions& common) {
   static PredictArgs args;
   CLI::App* cmd =
       app.add_subcommand("predict", "Classify images with a trained head")
-          ->footer(examples_footer({"tl predict --checkpoint runs/first/head.h5 --weights resnet50.h5 cat.jpg dog.png",
-                                    "tl predict --checkpoint head.h5 --weights r50.h5 --top-k 3 --json photos/*.jpg"}));
+          ->footer(examples_footer(
+              {"tl predict --checkpoint runs/first/head.h5 --weights resnet50.h5 cat.jpg dog.png",
+               "tl predict --checkpoint head.h5 --weights r50.h5 --top-k 3 --json photos/*.jpg"}));
   add_common_options(*cmd, common);
-  cmd->add_option("--checkpoint", args.checkpoint, "head checkpoint written by tl train (head.h5)")->required();
+  cmd->add_option("--checkpoint", args.checkpoint, "head checkpoint written by tl train (head.h5)")
+      ->required();
   cmd->add_option("--weights", args.weights, "the backbone weights the head was trained on")->required();
-  cmd->add_option("--top-k", args.top_k, "classes shown per image")->check(CLI::Range(1, 1000))->capture_default_str();
+  cmd->add_option("--top-k", args.top_k, "classes shown per image")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   cmd->add_option("images", args.images, "image files (JPEG, PNG, BMP)")->required();
-  cmd->add_option("--image-size", args.data_options.image_size, "resize every image to N x N (as in training)")
+  cmd->add_option("--image-size", args.data_options.image_size,
+                  "resize every image to N x N (as in training)")
       ->check(CLI::Range(8, 4096));
   cmd->callback([&common] { run_predict(common, args); });
 }

@@ -15,10 +15,9 @@
 #include <iomanip>
 #include <iostream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "apps/commands.h"
 #include "apps/common_options.h"
@@ -87,17 +86,17 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
 
   // Features of the whole training folder (cached), then the split by rows.
   const std::string cache =
-      args.no_cache ? "" : (args.cache.empty() ? default_cache_path(args.data, backbone, transform) : args.cache);
+      args.no_cache ? ""
+                    : (args.cache.empty() ? default_cache_path(args.data, backbone, transform) : args.cache);
   bool reused = false;
-  const FeatureSet set = backbone_features(backbone, dataset, transform, common, device, args.data_options.skip_bad,
-                                           "extract", cache, &reused);
+  const FeatureSet set = backbone_features(backbone, dataset, transform, common, device,
+                                           args.data_options.skip_bad, "extract", cache, &reused);
   if (reused) std::cerr << "features: reused the cache " << cache << "\n";
   LabeledFeatures train, val;
   if (!args.val.empty()) {
     const auto val_dataset = open_image_folder(args.val, args.data_options);
     require_same_classes(*dataset, args.data, *val_dataset, args.val);
-    const std::string val_cache =
-        args.no_cache ? "" : default_cache_path(args.val, backbone, transform);
+    const std::string val_cache = args.no_cache ? "" : default_cache_path(args.val, backbone, transform);
     const FeatureSet val_set = backbone_features(backbone, val_dataset, transform, common, device,
                                                  args.data_options.skip_bad, "extract val", val_cache);
     train = LabeledFeatures{set.view(0), set.labels};
@@ -139,18 +138,19 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
   progress_options.line_interval_s = 0.0;  // a line per epoch in logs
   Progress progress("train", args.epochs, "epochs", std::cerr, progress_options);
   auto epoch_start = std::chrono::steady_clock::now();
-  const TrainResult result = train_head(head, train, has_val ? &val : nullptr, config, [&](const EpochRecord& r) {
-    const auto now = std::chrono::steady_clock::now();
-    history.push_back(to_epoch_metrics(r, std::chrono::duration<double>(now - epoch_start).count()));
-    epoch_start = now;
-    write_metrics_csv((fs::path(args.out) / "metrics.csv").string(), history);
-    write_metrics_json((fs::path(args.out) / "metrics.json").string(), history);
-    std::ostringstream status;
-    status << std::fixed << std::setprecision(3) << "loss " << r.train.loss << " acc " << r.train.top1;
-    if (r.val) status << " val_acc " << r.val->top1;
-    progress.set_status(status.str());
-    progress.advance();
-  });
+  const TrainResult result =
+      train_head(head, train, has_val ? &val : nullptr, config, [&](const EpochRecord& r) {
+        const auto now = std::chrono::steady_clock::now();
+        history.push_back(to_epoch_metrics(r, std::chrono::duration<double>(now - epoch_start).count()));
+        epoch_start = now;
+        write_metrics_csv((fs::path(args.out) / "metrics.csv").string(), history);
+        write_metrics_json((fs::path(args.out) / "metrics.json").string(), history);
+        std::ostringstream status;
+        status << std::fixed << std::setprecision(3) << "loss " << r.train.loss << " acc " << r.train.top1;
+        if (r.val) status << " val_acc " << r.val->top1;
+        progress.set_status(status.str());
+        progress.advance();
+      });
   progress.finish();
 
   const std::string run_name = fs::path(args.out).filename().string();
@@ -158,8 +158,8 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
                        backbone.net.preprocessing);
   write_curves_png((fs::path(args.out) / "curves.png").string(), history, "tl train " + run_name);
   const Metrics final_metrics = evaluate_head(head, has_val ? val : train, config.loss);
-  write_confusion_png((fs::path(args.out) / "confusion.png").string(), confusion_counts(final_metrics.confusion),
-                      set.class_names,
+  write_confusion_png((fs::path(args.out) / "confusion.png").string(),
+                      confusion_counts(final_metrics.confusion), set.class_names,
                       std::string("confusion matrix (") + (has_val ? "validation" : "training") + " set)");
 
   nlohmann::json summary = {{"run", args.out},
@@ -183,11 +183,13 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
     std::cout << summary.dump(2) << "\n";
     return;
   }
-  std::cout << "trained a " << args.head << " head on " << train.size() << " images, " << set.class_names.size()
-            << " classes; best epoch " << result.best_epoch + 1 << " of " << result.epochs.size() << "\n"
+  std::cout << "trained a " << args.head << " head on " << train.size() << " images, "
+            << set.class_names.size() << " classes; best epoch " << result.best_epoch + 1 << " of "
+            << result.epochs.size() << "\n"
             << std::fixed << std::setprecision(2) << (has_val ? "validation" : "training") << " accuracy "
             << 100.0 * final_metrics.top1 << "%\n"
-            << "run folder " << args.out << ": head.h5 metrics.csv metrics.json curves.png confusion.png summary.json\n";
+            << "run folder " << args.out
+            << ": head.h5 metrics.csv metrics.json curves.png confusion.png summary.json\n";
 }
 
 }  // namespace
@@ -198,25 +200,40 @@ void add_train_command(CLI::App& app, CommonOptions& common) {
       app.add_subcommand("train", "Train a new head on a frozen backbone's features; writes a run folder")
           ->footer(examples_footer(
               {"tl train --weights resnet50.h5 --data my_images/ --out runs/first",
-               "tl train --weights resnet50.h5 --data train/ --val val/ --head mlp --epochs 30 --out runs/mlp",
+               "tl train --weights resnet50.h5 --data train/ --val val/ --head mlp --epochs 30 --out "
+               "runs/mlp",
                "tl train --weights r50.h5 --data my_images/ --val-split 0.2 --optimizer adamw --lr 1e-3 "
                "--schedule cosine --out runs/adamw"}));
   add_common_options(*cmd, common);
-  cmd->add_option("--weights", args.weights, "backbone weights (HDF5, torchvision or Keras layout)")->required();
+  cmd->add_option("--weights", args.weights, "backbone weights (HDF5, torchvision or Keras layout)")
+      ->required();
   cmd->add_option("--data", args.data, "training images: DIR/<class>/<image>")->required();
   cmd->add_option("--out", args.out, "the run folder to write")->required();
   auto* val = cmd->add_option("--val", args.val, "validation images, same classes as --data");
-  cmd->add_option("--val-split", args.val_split, "hold out this fraction of --data for validation (stratified)")
+  cmd->add_option("--val-split", args.val_split,
+                  "hold out this fraction of --data for validation (stratified)")
       ->check(CLI::Range(0.0, 0.9))
       ->excludes(val);
-  cmd->add_option("--head", args.head, "head: linear or mlp")->check(CLI::IsMember({"linear", "mlp"}))->capture_default_str();
-  cmd->add_option("--hidden", args.hidden, "mlp hidden width")->check(CLI::Range(1, 1 << 16))->capture_default_str();
-  cmd->add_option("--dropout", args.dropout, "mlp dropout")->check(CLI::Range(0.0, 0.99))->capture_default_str();
+  cmd->add_option("--head", args.head, "head: linear or mlp")
+      ->check(CLI::IsMember({"linear", "mlp"}))
+      ->capture_default_str();
+  cmd->add_option("--hidden", args.hidden, "mlp hidden width")
+      ->check(CLI::Range(1, 1 << 16))
+      ->capture_default_str();
+  cmd->add_option("--dropout", args.dropout, "mlp dropout")
+      ->check(CLI::Range(0.0, 0.99))
+      ->capture_default_str();
   cmd->add_option("--epochs", args.epochs, "epochs")->check(CLI::Range(1, 100000))->capture_default_str();
   cmd->add_option("--lr", args.lr, "base learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--optimizer", args.optimizer, "sgd or adamw")->check(CLI::IsMember({"sgd", "adamw"}))->capture_default_str();
-  cmd->add_option("--momentum", args.momentum, "SGD momentum")->check(CLI::Range(0.0, 0.999))->capture_default_str();
-  cmd->add_option("--weight-decay", args.weight_decay, "weight decay")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  cmd->add_option("--optimizer", args.optimizer, "sgd or adamw")
+      ->check(CLI::IsMember({"sgd", "adamw"}))
+      ->capture_default_str();
+  cmd->add_option("--momentum", args.momentum, "SGD momentum")
+      ->check(CLI::Range(0.0, 0.999))
+      ->capture_default_str();
+  cmd->add_option("--weight-decay", args.weight_decay, "weight decay")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cmd->add_option("--schedule", args.schedule, "learning-rate schedule: constant, step or cosine")
       ->check(CLI::IsMember({"constant", "step", "cosine"}))
       ->capture_default_str();

@@ -18,8 +18,9 @@ namespace tl::app {
 void add_data_options(CLI::App& cmd, DataOptions& data) {
   cmd.add_flag("--skip-bad", data.skip_bad,
                "skip unreadable images and empty class folders with a warning instead of failing");
-  cmd.add_option("--image-size", data.image_size,
-                 "resize every image to N x N (default: the backbone's input size, or Resize 256 + CenterCrop 224)")
+  cmd.add_option(
+         "--image-size", data.image_size,
+         "resize every image to N x N (default: the backbone's input size, or Resize 256 + CenterCrop 224)")
       ->check(CLI::Range(8, 4096));
 }
 
@@ -42,11 +43,12 @@ std::shared_ptr<ImageDataset> open_image_folder(const std::string& dir, const Da
   return ImageFolder::scan(dir, options);
 }
 
-std::string default_cache_path(const std::string& data_dir, const Backbone& backbone, const ImageTransform& transform) {
+std::string default_cache_path(const std::string& data_dir, const Backbone& backbone,
+                               const ImageTransform& transform) {
   namespace fs = std::filesystem;
   std::error_code ignored;
-  const std::string what = fs::weakly_canonical(data_dir, ignored).string() + "|" + backbone.identity.weights_hash +
-                           "|" + transform.description;
+  const std::string what = fs::weakly_canonical(data_dir, ignored).string() + "|" +
+                           backbone.identity.weights_hash + "|" + transform.description;
   fs::path dir;
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
     dir = fs::path(xdg) / "tl";
@@ -105,7 +107,8 @@ FeatureSet backbone_features(const Backbone& backbone, std::shared_ptr<const Ima
     if (reused) *reused = false;
     return compute();
   }
-  const FeatureCacheKey key = feature_cache_key(backbone.net, backbone.identity, *dataset, transform, options);
+  const FeatureCacheKey key =
+      feature_cache_key(backbone.net, backbone.identity, *dataset, transform, options);
   return cached_features(cache_path, key, compute, reused);
 }
 

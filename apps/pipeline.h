@@ -3,10 +3,9 @@
 // with a progress bar and the feature cache.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "apps/commands.h"
 #include "engine/device.h"
@@ -49,7 +48,8 @@ FeatureSet backbone_features(const Backbone& backbone, std::shared_ptr<const Ima
 
 // The default feature cache of a data folder and backbone: ~/.cache/tl/features-<hash>.h5
 // ($XDG_CACHE_HOME/tl when set), so that runs on the same images reuse the backbone's work.
-std::string default_cache_path(const std::string& data_dir, const Backbone& backbone, const ImageTransform& transform);
+std::string default_cache_path(const std::string& data_dir, const Backbone& backbone,
+                               const ImageTransform& transform);
 
 // The rows of `set` (one view) whose sample names are those of `subset`, in the subset's
 // order; samples missing from the set (skipped as bad) are left out.

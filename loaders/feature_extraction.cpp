@@ -30,8 +30,8 @@ FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDatase
   loader_options.threads = options.threads;
   loader_options.seed = options.seed;
   loader_options.skip_bad = options.skip_bad;
-  TL_CHECK(!options.skip_bad || options.views == 1, "feature extraction: skip_bad takes one view, got views = "
-                                                        << options.views);
+  TL_CHECK(!options.skip_bad || options.views == 1,
+           "feature extraction: skip_bad takes one view, got views = " << options.views);
   for (int64_t view = 0; view < options.views; ++view) {
     BatchLoader loader(dataset, transform, loader_options, static_cast<int>(options.first_epoch + view));
     int64_t row = 0;

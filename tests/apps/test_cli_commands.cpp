@@ -11,11 +11,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "loaders/hdf5_file.h"
 #include "loaders/head_checkpoint.h"
@@ -82,7 +81,8 @@ class CliCommands : public ::testing::Test {
           image.pixels[p + 1] = static_cast<uint8_t>(std::clamp(100 + noise(rng), 0, 255));
           image.pixels[p + 2] = static_cast<uint8_t>(std::clamp((c == 0 ? 40 : 200) + noise(rng), 0, 255));
         }
-        write_file_bytes((dir / (c == 0 ? "cat" : "dog") / (std::to_string(i) + ".png")).string(), encode_png(image));
+        write_file_bytes((dir / (c == 0 ? "cat" : "dog") / (std::to_string(i) + ".png")).string(),
+                         encode_png(image));
       }
     }
     return dir.string();
@@ -95,9 +95,8 @@ class CliCommands : public ::testing::Test {
 
 TEST_F(CliCommands, ExtractWritesFeaturesAndReportsThem) {
   const std::string data = make_folder("data", 3);
-  const RunResult r =
-      run_tl("extract --device cpu --weights " + kWeights + " --data " + data + " --image-size 32 --out " +
-             path("features.h5") + " --json");
+  const RunResult r = run_tl("extract --device cpu --weights " + kWeights + " --data " + data +
+                             " --image-size 32 --out " + path("features.h5") + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["images"].get<int>(), 6);
@@ -111,10 +110,11 @@ TEST_F(CliCommands, ExtractWritesFeaturesAndReportsThem) {
 TEST_F(CliCommands, TrainEvalPredictRoundTrip) {
   const std::string data = make_folder("data", 6);
   const std::string run = path("run");
-  const std::string common = " --device cpu --threads 1 --seed 3 --batch 4 --weights " + kWeights + " --image-size 32";
+  const std::string common =
+      " --device cpu --threads 1 --seed 3 --batch 4 --weights " + kWeights + " --image-size 32";
   const std::string train_args = "train" + common + " --data " + data +
-                                 " --val-split 0.34 --epochs 4 --lr 0.05 --cache " + path("cache.h5") + " --out " +
-                                 run + " --json";
+                                 " --val-split 0.34 --epochs 4 --lr 0.05 --cache " + path("cache.h5") +
+                                 " --out " + run + " --json";
   const RunResult train = run_tl(train_args);
   ASSERT_EQ(train.exit_code, 0) << train.err;
   const nlohmann::json summary = nlohmann::json::parse(train.out);
@@ -148,8 +148,8 @@ TEST_F(CliCommands, TrainEvalPredictRoundTrip) {
   EXPECT_TRUE(nlohmann::json::parse(again.out)["cache_reused"].get<bool>()) << again.err;
 
   // eval: reports and metrics consistent with the data.
-  const RunResult eval = run_tl("eval" + common + " --checkpoint " + run + "/head.h5 --data " + data + " --out " +
-                                path("eval") + " --json");
+  const RunResult eval = run_tl("eval" + common + " --checkpoint " + run + "/head.h5 --data " + data +
+                                " --out " + path("eval") + " --json");
   ASSERT_EQ(eval.exit_code, 0) << eval.err;
   const nlohmann::json metrics = nlohmann::json::parse(read_text(path("eval") + "/metrics.json"));
   EXPECT_EQ(nlohmann::json::parse(eval.out), metrics);
@@ -163,8 +163,8 @@ TEST_F(CliCommands, TrainEvalPredictRoundTrip) {
   EXPECT_GT(read_image(path("eval") + "/misclassified.png").width, 0);
 
   // predict: top-k per image, most probable first, probabilities of a softmax.
-  const RunResult predict = run_tl("predict" + common + " --checkpoint " + run + "/head.h5 --top-k 2 --json " +
-                                   data + "/cat/0.png " + data + "/dog/1.png");
+  const RunResult predict = run_tl("predict" + common + " --checkpoint " + run +
+                                   "/head.h5 --top-k 2 --json " + data + "/cat/0.png " + data + "/dog/1.png");
   ASSERT_EQ(predict.exit_code, 0) << predict.err;
   const nlohmann::json p = nlohmann::json::parse(predict.out);
   ASSERT_EQ(p.size(), 2u);
@@ -175,13 +175,15 @@ TEST_F(CliCommands, TrainEvalPredictRoundTrip) {
     EXPECT_NEAR(p0 + p1, 1.0, 1e-5);  // two classes: the top-2 cover the whole softmax
   }
   EXPECT_EQ(p[0]["image"].get<std::string>(), data + "/cat/0.png");
-  const RunResult text = run_tl("predict" + common + " --checkpoint " + run + "/head.h5 " + data + "/cat/0.png");
+  const RunResult text =
+      run_tl("predict" + common + " --checkpoint " + run + "/head.h5 " + data + "/cat/0.png");
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("cat"), std::string::npos) << text.out;
 
   // The head refuses another backbone: a runtime error naming both.
-  const RunResult wrong = run_tl("eval --device cpu --image-size 32 --weights " + kOtherWeights + " --checkpoint " + run +
-                                 "/head.h5 --data " + data + " --out " + path("eval2"));
+  const RunResult wrong =
+      run_tl("eval --device cpu --image-size 32 --weights " + kOtherWeights + " --checkpoint " + run +
+             "/head.h5 --data " + data + " --out " + path("eval2"));
   EXPECT_EQ(wrong.exit_code, 1) << wrong.err;
   EXPECT_EQ(wrong.err.find("tl: error: "), wrong.err.rfind('\n', wrong.err.size() - 2) + 1) << wrong.err;
 }
@@ -189,8 +191,9 @@ TEST_F(CliCommands, TrainEvalPredictRoundTrip) {
 TEST_F(CliCommands, TrainWithAValidationFolderAndAnMlpHead) {
   const std::string data = make_folder("train", 4);
   const std::string val = make_folder("val", 2);
-  const std::string args = "train --device cpu --no-cache --weights " + kWeights + " --image-size 32 --data " + data +
-                           " --head mlp --hidden 16 --optimizer adamw --lr 0.001 --schedule cosine --epochs 3 --json";
+  const std::string args =
+      "train --device cpu --no-cache --weights " + kWeights + " --image-size 32 --data " + data +
+      " --head mlp --hidden 16 --optimizer adamw --lr 0.001 --schedule cosine --epochs 3 --json";
   const RunResult r = run_tl(args + " --val " + val + " --out " + path("run"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json summary = nlohmann::json::parse(r.out);
@@ -198,7 +201,8 @@ TEST_F(CliCommands, TrainWithAValidationFolderAndAnMlpHead) {
   EXPECT_EQ(summary["val_images"].get<int>(), 4);
   EXPECT_EQ(load_head_checkpoint(path("run") + "/head.h5").config.kind, HeadKind::mlp);
   EXPECT_EQ(load_head_checkpoint(path("run") + "/head.h5").config.hidden, 16);
-  for (const auto& epoch : read_metrics_json(path("run") + "/metrics.json")) EXPECT_TRUE(epoch.has_validation());
+  for (const auto& epoch : read_metrics_json(path("run") + "/metrics.json"))
+    EXPECT_TRUE(epoch.has_validation());
 
   // A validation folder with other classes: a runtime error naming both folders.
   fs::rename(fs::path(val) / "dog", fs::path(val) / "wolf");
@@ -224,9 +228,10 @@ TEST_F(CliCommands, SkipBadSkipsACorruptImage) {
 TEST_F(CliCommands, UsageErrorsExitWithTwo) {
   for (const std::string args :
        {"train --data x --out y", "train --weights w --data x --out y --head tree",
-        "train --weights w --data x --out y --val v --val-split 0.2", "train --weights w --data x --out y --epochs 0",
-        "eval --weights w --data x --out y", "predict --weights w --checkpoint c", "extract --weights w --out y",
-        "demo --labels-per-class 0", "demo --labels-per-class 10,lots", "predict --weights w --checkpoint c a.png --top-k 0"}) {
+        "train --weights w --data x --out y --val v --val-split 0.2",
+        "train --weights w --data x --out y --epochs 0", "eval --weights w --data x --out y",
+        "predict --weights w --checkpoint c", "extract --weights w --out y", "demo --labels-per-class 0",
+        "demo --labels-per-class 10,lots", "predict --weights w --checkpoint c a.png --top-k 0"}) {
     const RunResult r = run_tl(args);
     EXPECT_EQ(r.exit_code, 2) << "tl " << args << "\n" << r.out << r.err;
     EXPECT_FALSE(r.err.empty()) << "tl " << args;
@@ -238,8 +243,9 @@ TEST_F(CliCommands, EveryCommandHasHelpWithExamples) {
     const RunResult r = run_tl(command + " --help");
     EXPECT_EQ(r.exit_code, 0) << command;
     EXPECT_NE(r.out.find("Example"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("\n  tl " + command + " "), std::string::npos) << "an example of tl " << command << ":\n"
-                                                                       << r.out;
+    EXPECT_NE(r.out.find("\n  tl " + command + " "), std::string::npos)
+        << "an example of tl " << command << ":\n"
+        << r.out;
   }
 }
 
