@@ -16,5 +16,10 @@ struct CommonOptions {
 };
 
 void add_info_command(CLI::App& app, CommonOptions& common);
+void add_extract_command(CLI::App& app, CommonOptions& common);
+void add_train_command(CLI::App& app, CommonOptions& common);
+void add_eval_command(CLI::App& app, CommonOptions& common);
+void add_predict_command(CLI::App& app, CommonOptions& common);
+void add_demo_command(CLI::App& app, CommonOptions& common);
 
 }  // namespace tl::app

@@ -11,6 +11,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   tl::app::CommonOptions common;
   tl::app::add_info_command(app, common);
+  tl::app::add_extract_command(app, common);
+  tl::app::add_train_command(app, common);
+  tl::app::add_eval_command(app, common);
+  tl::app::add_predict_command(app, common);
+  tl::app::add_demo_command(app, common);
 
   try {
     app.parse(argc, argv);

@@ -29,6 +29,9 @@ FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDatase
   loader_options.batch_size = static_cast<int>(options.batch_size);
   loader_options.threads = options.threads;
   loader_options.seed = options.seed;
+  loader_options.skip_bad = options.skip_bad;
+  TL_CHECK(!options.skip_bad || options.views == 1,
+           "feature extraction: skip_bad takes one view, got views = " << options.views);
   for (int64_t view = 0; view < options.views; ++view) {
     BatchLoader loader(dataset, transform, loader_options, static_cast<int>(options.first_epoch + view));
     int64_t row = 0;
@@ -43,6 +46,12 @@ FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDatase
         set.names.insert(set.names.end(), batch->names.begin(), batch->names.end());
       }
       row += b;
+      if (options.on_batch) options.on_batch(b);
+    }
+    if (options.skip_bad && row < n) {  // skipped samples: keep the delivered rows only
+      set.features = set.features.slice(0, row).clone();
+      set.labels = Tensor::from_vector(labels, {row});
+      return set;
     }
     TL_CHECK(row == n, "feature extraction: " << n - row << " samples were not delivered");
   }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,11 @@ struct ExtractionOptions {
   // CUDA only: arithmetic and implementation of the backbone's convolutions (the CPU is fp32).
   Precision precision = Precision::fp32;
   KernelLib lib = KernelLib::ours;
+  // Bad images (decode errors) are skipped with a warning instead of failing the extraction
+  // (BatchLoaderOptions::skip_bad); the set then holds only the delivered samples. One view only.
+  bool skip_bad = false;
+  // Called after every batch with the number of images it held (progress reporting).
+  std::function<void(int64_t images)> on_batch;
 };
 
 FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDataset> dataset,

@@ -89,6 +89,37 @@ TEST_F(FeatureExtractionTest, MatchesThePipelineByHandForAnyBatchSize) {
                         set.features.to_vector<float>(), Tolerance{1e-5, 1e-4}));
 }
 
+// skip_bad: a corrupt file is left out (not a failure), the other rows equal a clean run's;
+// on_batch sees every delivered image once.
+TEST_F(FeatureExtractionTest, SkipBadLeavesOutACorruptImage) {
+  const ImageTransform transform = eval_transform(36, 32);
+  ExtractionOptions options;
+  options.batch_size = 3;
+  const FeatureSet clean = extract_features(net, dataset(), transform, options);
+  write_file_bytes(listing.paths[4], {'n', 'o', 't', ' ', 'p', 'n', 'g'});
+  EXPECT_THROW(extract_features(net, dataset(), transform, options), Error);
+  options.skip_bad = true;
+  int64_t seen = 0;
+  options.on_batch = [&seen](int64_t images) { seen += images; };
+  const FeatureSet set = extract_features(net, dataset(), transform, options);
+  EXPECT_EQ(seen, 6);
+  ASSERT_EQ(set.features.shape(), Shape({6, net.feature_dim}));
+  std::vector<std::string> names = listing.paths;
+  names.erase(names.begin() + 4);
+  EXPECT_EQ(set.names, names);
+  std::vector<int32_t> labels = listing.labels;
+  labels.erase(labels.begin() + 4);
+  EXPECT_EQ(set.labels.to_vector<int32_t>(), labels);
+  for (int r = 0; r < 6; ++r) {
+    const int source = r < 4 ? r : r + 1;
+    EXPECT_TRUE(all_close(set.features.slice(r, r + 1).to_vector<float>(),
+                          clean.features.slice(source, source + 1).to_vector<float>(), Tolerance{1e-5, 1e-4}))
+        << "row " << r;
+  }
+  options.views = 2;  // skipping would make views of different sizes
+  EXPECT_THROW(extract_features(net, dataset(), transform, options), Error);
+}
+
 TEST_F(FeatureExtractionTest, AugmentedViewsDifferAndAreSeeded) {
   RandomResizedCropOptions crop;
   crop.size = 32;
