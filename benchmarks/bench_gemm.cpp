@@ -17,6 +17,7 @@
 #if TL_HAS_CUDA
 #include <cuda_runtime.h>
 
+#include "benchmarks/gpu_timing.h"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/gemm.h"
 #endif
@@ -64,29 +65,6 @@ void bench_cpu() {
 }
 
 #if TL_HAS_CUDA
-// Median kernel time in seconds over `repeats` launches, measured with CUDA events.
-template <typename Fn>
-double median_gpu_seconds(Fn fn, int repeats) {
-  cudaEvent_t start, stop;
-  TL_CUDA_CHECK(cudaEventCreate(&start));
-  TL_CUDA_CHECK(cudaEventCreate(&stop));
-  fn();  // warm-up
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    TL_CUDA_CHECK(cudaEventRecord(start, nullptr));
-    fn();
-    TL_CUDA_CHECK(cudaEventRecord(stop, nullptr));
-    TL_CUDA_CHECK(cudaEventSynchronize(stop));
-    float ms = 0;
-    TL_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
-    times.push_back(ms * 1e-3);
-  }
-  TL_CUDA_CHECK(cudaEventDestroy(start));
-  TL_CUDA_CHECK(cudaEventDestroy(stop));
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  return times[times.size() / 2];
-}
-
 void bench_gpu() {
   std::printf("GPU %s: ours = tiled SGEMM, baseline = cuBLAS FP32\n", tl::cuda_status().description.c_str());
   std::printf("  %-30s %8s %8s %8s %12s %12s %7s\n", "case", "M", "N", "K", "ours GF/s", "cuBLAS GF/s", "ratio");
@@ -107,8 +85,8 @@ void bench_gpu() {
     TL_CUDA_CHECK(cudaMemcpy(ours.data(), dc_ours, nc * 4, cudaMemcpyDeviceToHost));
     TL_CUDA_CHECK(cudaMemcpy(blas.data(), dc_blas, nc * 4, cudaMemcpyDeviceToHost));
     if (max_rel_diff(ours, blas) > 1e-5) std::printf("  VALIDATION FAILED for %s\n", c.what);
-    const double t_ours = median_gpu_seconds([&] { tl::cuda::gemm(s, da, db, dc_ours, nullptr); }, 20);
-    const double t_blas = median_gpu_seconds([&] { tl::cuda::gemm_cublas(s, da, db, dc_blas, nullptr); }, 20);
+    const double t_ours = tl::bench::median_gpu_seconds([&] { tl::cuda::gemm(s, da, db, dc_ours, nullptr); }, 20, nullptr);
+    const double t_blas = tl::bench::median_gpu_seconds([&] { tl::cuda::gemm_cublas(s, da, db, dc_blas, nullptr); }, 20, nullptr);
     std::printf("  %-30s %8d %8d %8d %12.1f %12.1f %7.2f\n", c.what, c.m, c.n, c.k, s.flops() / t_ours * 1e-9,
                 s.flops() / t_blas * 1e-9, t_blas / t_ours);
     for (float* p : {da, db, dc_ours, dc_blas}) TL_CUDA_CHECK(cudaFree(p));
