@@ -93,6 +93,11 @@ run idx fuzz_idx tests/fuzz/corpus/idx/*
 
 if ((${#failed[@]})); then
   echo "fuzz: findings in ${failed[*]} (inputs in build-fuzz/artifacts/)"
-  exit 1
+  # CI sets TL_FUZZ_FINDINGS_FAIL=0: a random new finding in a short exploratory run must not
+  # block unrelated changes; it is reported here and fixed as a regression test. Every input
+  # already committed is replayed by tests/loaders/test_fuzz_regressions.cpp, which does fail.
+  if [[ "${TL_FUZZ_FINDINGS_FAIL:-1}" != 0 ]]; then exit 1; fi
+  echo "fuzz: NEW FINDINGS reported, not failing this run (TL_FUZZ_FINDINGS_FAIL=0)"
+  exit 0
 fi
 echo "fuzz: no findings"
