@@ -3,7 +3,18 @@
 
 #include "loaders/keras_h5.h"
 
+#include <sstream>
+
 namespace tl {
+
+std::string shape_str(const std::vector<int64_t>& shape) {
+  std::ostringstream out;
+  out << "(";
+  for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+  out << (shape.size() == 1 ? ",)" : ")");
+  return out.str();
+}
+
 
 SourceLayout detect_weights_layout(const Hdf5File& file) {
   if (file.has_attribute("/", "source")) {

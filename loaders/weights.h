@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "engine/resnet.h"
 #include "loaders/hdf5_file.h"
@@ -26,5 +27,8 @@ SourceLayout detect_weights_layout(const Hdf5File& file);
 // The per-layout loaders (file already open). Each returns a folded, checked ResNet.
 ResNet load_torchvision_weights(const Hdf5File& file);
 ResNet load_keras_weights(const Hdf5File& file);
+
+// A dataset shape as PyTorch prints it ("(64, 3, 7, 7)", "(10,)"), for error messages.
+std::string shape_str(const std::vector<int64_t>& shape);
 
 }  // namespace tl

@@ -26,14 +26,6 @@
 namespace tl {
 namespace {
 
-std::string shape_str(const std::vector<int64_t>& shape) {
-  std::ostringstream out;
-  out << "(";
-  for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
-  out << (shape.size() == 1 ? ",)" : ")");
-  return out.str();
-}
-
 std::string blocks_str(const std::array<int, 4>& b) {
   std::ostringstream out;
   out << "{" << b[0] << ", " << b[1] << ", " << b[2] << ", " << b[3] << "}";

@@ -17,14 +17,6 @@
 namespace tl {
 namespace {
 
-std::string shape_str(const std::vector<int64_t>& shape) {
-  std::ostringstream out;
-  out << "(";
-  for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
-  out << (shape.size() == 1 ? ",)" : ")");
-  return out.str();
-}
-
 // The batchnorm after a conv: conv1 -> bn1, layer1.0.conv2 -> layer1.0.bn2, *.downsample.0 -> *.downsample.1
 std::string bn_name_of(const std::string& conv) {
   const std::string ds = "downsample.0";
