@@ -1,6 +1,7 @@
 // The `tl` command line as a user meets it: the built binary is run with good and bad
 // arguments, and its exit code (0 ok, 1 runtime error, 2 usage error), stdout and stderr checked.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "apps/common_options.h"
+#include "tests/common/run_tl.h"
 #include "engine/device.h"
 #include "kernels/common/error.h"
 
@@ -19,29 +21,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out, err;
-};
+using test::read_text;
+using test::RunResult;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Runs `tl <args>` through the shell, capturing stdout and stderr in files.
+// Runs `tl <args>`, capturing its output in a scratch folder removed afterwards.
 RunResult run_tl(const std::string& args) {
   const fs::path dir = fs::temp_directory_path() / ("tl_cli_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const std::string command = std::string("'") + TL_BIN_DIR + "/tl' " + args + " > '" +
-                              (dir / "out").string() + "' 2> '" + (dir / "err").string() + "' < /dev/null";
-  const int status = std::system(command.c_str());
-  RunResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = read_text(dir / "out");
-  result.err = read_text(dir / "err");
+  RunResult result = test::run_tl(args, dir);
   fs::remove_all(dir);
   return result;
 }

@@ -22,6 +22,7 @@
 #include "loaders/image_encode.h"
 #include "loaders/report_curves.h"
 #include "loaders/report_metrics.h"
+#include "tests/common/run_tl.h"
 
 namespace tl::app {
 namespace {
@@ -31,17 +32,8 @@ namespace fs = std::filesystem;
 const std::string kWeights = std::string(TL_TEST_DATA_DIR) + "/resnet/resnet18_w8.h5";
 const std::string kOtherWeights = std::string(TL_TEST_DATA_DIR) + "/resnet/resnet50_w4.h5";
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using test::read_text;
+using test::RunResult;
 
 // A temporary folder for one test, removed at the end.
 class CliCommands : public ::testing::Test {
@@ -56,15 +48,7 @@ class CliCommands : public ::testing::Test {
 
   // Runs `tl <args>` with HOME in the test folder (the default feature cache lands there).
   RunResult run_tl(const std::string& args) const {
-    const std::string command = "HOME='" + root_.string() + "' XDG_CACHE_HOME= '" + std::string(TL_BIN_DIR) +
-                                "/tl' " + args + " > '" + (root_ / "out").string() + "' 2> '" +
-                                (root_ / "err").string() + "' < /dev/null";
-    const int status = std::system(command.c_str());
-    RunResult result;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = read_text(root_ / "out");
-    result.err = read_text(root_ / "err");
-    return result;
+    return test::run_tl(args, root_, "HOME='" + root_.string() + "' XDG_CACHE_HOME= ");
   }
 
   // root/<name>/{cat,dog}/<i>.png: `per_class` 40x40 images; cats red-ish, dogs blue-ish, noisy.
