@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 #include "kernels/common/error.h"
 
@@ -30,6 +31,16 @@ void write_file_atomically(const std::string& path, const std::function<void(con
     std::remove(temp.c_str());
     TL_FAIL("cannot replace '" << path << "' with its new version: " << reason);
   }
+}
+
+void write_bytes_atomically(const std::string& path, std::string_view bytes) {
+  write_file_atomically(path, [&](const std::string& temp) {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    TL_CHECK(out.good(), "cannot open '" << temp << "' for writing (is the folder there and writable?)");
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    TL_CHECK(out.good(), "writing '" << temp << "' failed");
+  });
 }
 
 }  // namespace tl

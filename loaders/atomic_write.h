@@ -9,12 +9,16 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace tl {
 
 // Calls write(temp_path), fsyncs the result and renames it to `path`. If `write` throws, the
 // temporary file is removed and `path` is left untouched.
 void write_file_atomically(const std::string& path, const std::function<void(const std::string& temp_path)>& write);
+
+// Writes `bytes` (text or binary) to `path` the same way.
+void write_bytes_atomically(const std::string& path, std::string_view bytes);
 
 // The temporary path used for `path` ("<path>.tmp-<pid>"), for tests.
 std::string atomic_temp_path(const std::string& path);

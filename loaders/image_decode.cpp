@@ -6,6 +6,7 @@
 
 #include "kernels/common/error.h"
 #include "loaders/file_checks.h"
+#include "loaders/jpeg_structure.h"
 
 // The one translation unit that compiles stb_image, with only the formats tl reads.
 #define STB_IMAGE_IMPLEMENTATION
@@ -24,57 +25,6 @@ namespace {
 
 bool starts_with(const uint8_t* data, size_t size, const char* magic, size_t n) {
   return size >= n && std::memcmp(data, magic, n) == 0;
-}
-
-// A DHT (define Huffman table) segment [begin, end): tables of 1 class/id byte, 16 code counts
-// and that many symbols. The stb_image Debian ships (2.28) writes a table's code sizes into a
-// 257-entry array without checking that the counts sum to at most 256 (an out-of-bounds write
-// found by tests/fuzz/fuzz_image.cpp), so tl checks every table first.
-bool jpeg_huffman_tables_valid(const uint8_t* d, size_t begin, size_t end) {
-  size_t i = begin;
-  while (i < end) {
-    if (i + 17 > end) return false;
-    size_t codes = 0;
-    for (size_t k = 1; k <= 16; ++k) codes += d[i + k];
-    if (codes > 256) return false;
-    i += 17 + codes;
-  }
-  return i == end;
-}
-
-// stb_image decodes a JPEG whose data stops early without complaint (missing data reads as
-// zeros), which would silently feed grey blocks to a model. This walks the marker segments
-// (and skips entropy-coded scan data, where 0xFF is always followed by 0x00 or a restart
-// marker) and reports whether the end-of-image marker is reached. *bad_huffman is set when a
-// DHT segment is malformed (see jpeg_huffman_tables_valid).
-bool jpeg_reaches_end_marker(const uint8_t* d, size_t n, bool* bad_huffman) {
-  size_t i = 2;  // after SOI (FF D8)
-  while (i + 1 < n) {
-    if (d[i] != 0xFF) {  // stray bytes between segments: skipped, as libjpeg does (with a warning)
-      ++i;
-      continue;
-    }
-    const uint8_t marker = d[i + 1];
-    if (marker == 0xFF) {  // fill byte
-      ++i;
-      continue;
-    }
-    i += 2;
-    if (marker == 0xD9) return true;                                     // EOI
-    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no length field
-    if (i + 1 >= n) return false;
-    const size_t length = (static_cast<size_t>(d[i]) << 8) | d[i + 1];
-    if (i + length > n) return false;  // the segment is cut off: truncated
-    if (marker == 0xC4 && (length < 2 || !jpeg_huffman_tables_valid(d, i + 2, i + length))) {
-      *bad_huffman = true;
-      return false;
-    }
-    i += length;
-    if (marker == 0xDA) {  // start of scan: skip the entropy-coded data up to the next marker
-      while (i + 1 < n && !(d[i] == 0xFF && d[i + 1] != 0x00 && !(d[i + 1] >= 0xD0 && d[i + 1] <= 0xD7))) ++i;
-    }
-  }
-  return false;
 }
 
 // A PNG ends with the empty IEND chunk: length 0, type 'IEND', CRC AE 42 60 82 (trailing
@@ -149,10 +99,9 @@ Image decode_image(const uint8_t* data, size_t size, const std::string& name, co
 
   // JPEG structure first: stbi_info already parses the Huffman tables before the frame header.
   if (format == ImageFormat::jpeg) {
-    bool bad_huffman = false;
-    const bool complete = jpeg_reaches_end_marker(data, size, &bad_huffman);
-    TL_CHECK(!bad_huffman, "image '" << name << "': corrupt JPEG (a Huffman table is malformed)");
-    TL_CHECK(complete, "image '" << name << "': truncated JPEG (no end-of-image marker)");
+    const JpegStructure jpeg = check_jpeg_structure(data, size);
+    TL_CHECK(jpeg.problem.empty(), "image '" << name << "': corrupt JPEG (" << jpeg.problem << ")");
+    TL_CHECK(jpeg.complete, "image '" << name << "': truncated JPEG (no end-of-image marker)");
   }
   const int len = static_cast<int>(size);
   int width = 0, height = 0, channels = 0;

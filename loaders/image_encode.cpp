@@ -1,6 +1,5 @@
 #include "loaders/image_encode.h"
 
-#include <fstream>
 
 #include "kernels/common/error.h"
 #include "loaders/atomic_write.h"
@@ -64,13 +63,7 @@ std::vector<uint8_t> encode_bmp(const Image& image) {
 }
 
 void write_file_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
-  write_file_atomically(path, [&](const std::string& temp) {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    TL_CHECK(out.good(), "cannot open '" << temp << "' for writing");
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    TL_CHECK(out.good(), "writing '" << temp << "' failed");
-  });
+  write_bytes_atomically(path, {reinterpret_cast<const char*>(bytes.data()), bytes.size()});
 }
 
 }  // namespace tl

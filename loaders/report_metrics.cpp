@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "kernels/common/error.h"
+#include "loaders/atomic_write.h"
 
 namespace tl {
 
@@ -16,10 +17,9 @@ namespace {
 constexpr const char* kCsvHeader = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds";
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::ofstream open_for_writing(const std::string& path) {
-  std::ofstream out(path);
-  TL_CHECK(out.good(), "could not open '" << path << "' for writing (is the folder there and writable?)");
-  // 17 significant digits: a double read back is the same double.
+// 17 significant digits: a double read back is the same double.
+std::ostringstream text_with_exact_doubles() {
+  std::ostringstream out;
   out << std::setprecision(17);
   return out;
 }
@@ -53,7 +53,7 @@ double parse_csv_number(const std::string& field, const std::string& path, int l
 bool EpochMetrics::has_validation() const { return !std::isnan(val_loss) && !std::isnan(val_accuracy); }
 
 void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>& epochs) {
-  std::ofstream out = open_for_writing(path);
+  std::ostringstream out = text_with_exact_doubles();
   out << kCsvHeader << "\n";
   for (const EpochMetrics& m : epochs) {
     out << m.epoch << "," << m.train_loss << "," << m.train_accuracy << ",";
@@ -62,7 +62,7 @@ void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>&
     write_optional(out, m.val_accuracy);
     out << "," << m.seconds << "\n";
   }
-  TL_CHECK(out.good(), "could not write '" << path << "'");
+  write_bytes_atomically(path, out.str());
 }
 
 void write_metrics_json(const std::string& path, const std::vector<EpochMetrics>& epochs) {
@@ -75,9 +75,7 @@ void write_metrics_json(const std::string& path, const std::vector<EpochMetrics>
                     {"val_accuracy", optional_json(m.val_accuracy)},
                     {"seconds", m.seconds}});
   }
-  std::ofstream out = open_for_writing(path);
-  out << nlohmann::json{{"epochs", rows}}.dump(2) << "\n";
-  TL_CHECK(out.good(), "could not write '" << path << "'");
+  write_bytes_atomically(path, nlohmann::json{{"epochs", rows}}.dump(2) + "\n");
 }
 
 std::vector<EpochMetrics> read_metrics_csv(const std::string& path) {

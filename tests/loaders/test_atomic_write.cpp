@@ -46,6 +46,22 @@ TEST(AtomicWrite, KeepsTheOldFileWhenTheWriterThrows) {
   EXPECT_FALSE(std::filesystem::exists(atomic_temp_path(path)));
 }
 
+TEST(AtomicWrite, BytesRoundTripExactlyAndErrorsNameThePath) {
+  const std::string path = temp_file("bytes");
+  std::ofstream(path) << "old";
+  const std::string bytes("a\0b\n\xff\r\n", 7);  // NUL, CR/LF and high bytes are kept as they are
+  write_bytes_atomically(path, bytes);
+  EXPECT_EQ(read_all(path), bytes);
+  EXPECT_FALSE(std::filesystem::exists(atomic_temp_path(path)));
+  const std::string nowhere = temp_file("no_such_folder") + "/metrics.csv";
+  try {
+    write_bytes_atomically(nowhere, "x");
+    ADD_FAILURE() << "writing into a missing folder must fail";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(nowhere), std::string::npos) << e.what();
+  }
+}
+
 TEST(AtomicWrite, KeepsTheOldFileWhenTheWriterIsKilledMidway) {
   const std::string path = temp_file("killed");
   const std::string old_contents(100000, 'o');

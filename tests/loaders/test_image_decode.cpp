@@ -3,11 +3,13 @@
 // crash.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
 #include "loaders/image_decode.h"
 #include "loaders/image_encode.h"
+#include "tests/common/data_dir.h"
 #include "tests/common/tolerance.h"
 #include "tests/loaders/image_test_util.h"
 
@@ -29,6 +31,8 @@ std::vector<uint8_t> smooth_pixels(int h, int w, int channels) {
             static_cast<uint8_t>((x * 5 + y * 3 + c * 60) % 256);
   return out;
 }
+
+constexpr uint8_t kStartOfScan[] = {0xFF, 0xDA};
 
 Image decode(const std::vector<uint8_t>& bytes, const DecodeOptions& options = {}) {
   return decode_image(bytes.data(), bytes.size(), "memory", options);
@@ -153,6 +157,26 @@ TEST_F(BadImageFiles, CorruptDataIsAnError) {
   png[24] = 7;  // IHDR bit depth 7: no such PNG
   const std::string path = write("bad_depth.png", png);
   expect_error([&] { read_image(path); }, {path, "PNG"});
+}
+
+// stb_image 2.28 decodes a scan with whatever its (uninitialised) table slots hold when the
+// scan names a Huffman table no DHT segment defined: tl rejects such files first
+// (loaders/jpeg_structure.h). stb_image_write defines DC and AC tables 0 and 1; pointing the
+// first component at table 2 must be a clear error, in a sequential and a progressive file.
+TEST_F(BadImageFiles, ScanNamingAnUndefinedHuffmanTableIsAnError) {
+  const Image src{23, 37, smooth_pixels(23, 37, 3)};
+  std::vector<uint8_t> jpeg = encode_jpeg(src, 90);
+  ASSERT_NO_THROW(decode(jpeg));
+  const auto sos = std::search(jpeg.begin(), jpeg.end(), std::begin(kStartOfScan), std::end(kStartOfScan));
+  ASSERT_NE(sos, jpeg.end());
+  sos[6] = 0x22;  // FF DA, length (2), Ns, component id, DC/AC table ids <- DC 2, AC 2
+  const std::string path = write("undefined_table.jpg", jpeg);
+  expect_error([&] { read_image(path); }, {path, "corrupt JPEG", "Huffman table that was never defined"});
+
+  // The fuzz finding: a progressive file whose third scan decodes AC coefficients with AC
+  // table 1, never defined (its DC scans use DC tables 0 and 1, which are).
+  const std::string finding = test::data_path("fuzz_regressions/image/progressive_undefined_ac_table.jpg");
+  expect_error([&] { read_image(finding); }, {finding, "Huffman table that was never defined"});
 }
 
 TEST(ImageDecode, PixelLimitIsCheckedBeforeDecoding) {
