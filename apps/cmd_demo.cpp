@@ -225,6 +225,7 @@ void run_demo(const CommonOptions& common, const DemoArgs& args) {
   const auto start = std::chrono::steady_clock::now();
   cpu::set_num_threads(common.threads);
   const Device device = resolve_device(common.device, std::cerr);
+  resolve_backbone_math(common, device, std::cerr);
   std::vector<int64_t> budgets = args.quick ? std::vector<int64_t>{10} : parse_budgets(args.labels_per_class);
   const std::string weights = args.weights.empty() ? find_demo_backbone() : args.weights;
   Backbone pretrained = load_backbone(weights);

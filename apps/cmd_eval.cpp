@@ -3,7 +3,6 @@
 // wrong) and metrics.json (accuracy, top-5, loss, per-class accuracy, confusion matrix).
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -18,6 +17,7 @@
 #include "engine/predict.h"
 #include "kernels/common/error.h"
 #include "kernels/cpu/threads.h"
+#include "loaders/atomic_write.h"
 #include "loaders/head_checkpoint.h"
 #include "loaders/report_confusion.h"
 #include "loaders/report_misclassified.h"
@@ -36,6 +36,7 @@ void run_eval(const CommonOptions& common, const EvalArgs& args) {
   namespace fs = std::filesystem;
   cpu::set_num_threads(common.threads);
   const Device device = resolve_device(common.device, std::cerr);
+  resolve_backbone_math(common, device, std::cerr);
   const HeadCheckpoint checkpoint = load_head_checkpoint(args.checkpoint);
   const Backbone backbone = load_backbone(args.weights);
   checkpoint.require_backbone(backbone.identity);
@@ -101,7 +102,7 @@ void run_eval(const CommonOptions& common, const EvalArgs& args) {
                                  {"per_class_accuracy", per_class},
                                  {"confusion", counts},
                                  {"misclassified", wrong_json}};
-  std::ofstream((fs::path(args.out) / "metrics.json").string()) << report.dump(2) << "\n";
+  write_bytes_atomically((fs::path(args.out) / "metrics.json").string(), report.dump(2) + "\n");
   if (common.json) {
     std::cout << report.dump(2) << "\n";
     return;

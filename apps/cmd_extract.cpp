@@ -22,6 +22,7 @@ struct ExtractArgs {
 void run_extract(const CommonOptions& common, const ExtractArgs& args) {
   cpu::set_num_threads(common.threads);
   const Device device = resolve_device(common.device, std::cerr);
+  resolve_backbone_math(common, device, std::cerr);
   const Backbone backbone = load_backbone(args.weights);
   const auto dataset = open_image_folder(args.data, args.data_options);
   const ImageTransform transform = transform_for(backbone.net, args.data_options.image_size);

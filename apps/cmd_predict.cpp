@@ -27,13 +27,18 @@ struct PredictArgs {
 void run_predict(const CommonOptions& common, const PredictArgs& args) {
   cpu::set_num_threads(common.threads);
   const Device device = resolve_device(common.device, std::cerr);
-  if (device.is_cuda()) std::cerr << "predict: the backbone runs on the CPU for prediction in this version\n";
   const HeadCheckpoint checkpoint = load_head_checkpoint(args.checkpoint);
   const Backbone backbone = load_backbone(args.weights);
   const ImageTransform transform = transform_for(backbone.net, args.data_options.image_size);
   const int k = std::min<int>(args.top_k, static_cast<int>(checkpoint.class_names.size()));
+  const BackboneMath math = resolve_backbone_math(common, device, std::cerr);
+  ExtractionOptions extraction;
+  extraction.batch_size = common.batch;
+  extraction.device = device;
+  extraction.precision = math.precision;
+  extraction.lib = math.lib;
   const auto predictions =
-      predict_images(backbone.net, backbone.identity, checkpoint, args.images, transform, k, common.batch);
+      predict_images(backbone.net, backbone.identity, checkpoint, args.images, transform, k, extraction);
   if (common.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& p : predictions) {

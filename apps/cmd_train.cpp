@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <limits>
@@ -27,6 +26,7 @@
 #include "engine/trainer.h"
 #include "kernels/common/error.h"
 #include "kernels/cpu/threads.h"
+#include "loaders/atomic_write.h"
 #include "loaders/dataset_split.h"
 #include "loaders/report_confusion.h"
 #include "loaders/report_curves.h"
@@ -79,6 +79,7 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
   TL_CHECK(args.val.empty() || args.val_split == 0.0, "--val and --val-split: give one of them, not both");
   cpu::set_num_threads(common.threads);
   const Device device = resolve_device(common.device, std::cerr);
+  resolve_backbone_math(common, device, std::cerr);
   const Backbone backbone = load_backbone(args.weights);
   const ImageTransform transform = transform_for(backbone.net, args.data_options.image_size);
   const auto dataset = open_image_folder(args.data, args.data_options);
@@ -178,7 +179,7 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
                             {"accuracy", final_metrics.top1},
                             {"top5", final_metrics.top5},
                             {"loss", final_metrics.loss}};
-  std::ofstream((fs::path(args.out) / "summary.json").string()) << summary.dump(2) << "\n";
+  write_bytes_atomically((fs::path(args.out) / "summary.json").string(), summary.dump(2) + "\n");
   if (common.json) {
     std::cout << summary.dump(2) << "\n";
     return;

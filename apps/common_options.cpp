@@ -33,6 +33,30 @@ void add_common_options(CLI::App& cmd, CommonOptions& common, unsigned which) {
         ->check(CLI::Range(1, 1 << 20))
         ->capture_default_str();
   if (which & kJsonOption) cmd.add_flag("--json", common.json, "machine-readable results on stdout");
+  if (which & kPrecisionOption)
+    cmd.add_option("--precision", common.precision,
+                   "GPU backbone arithmetic: fp32, tf32 or bf16 (FP32 accumulation; the CPU is fp32)")
+        ->check(CLI::IsMember({"fp32", "tf32", "bf16"}))
+        ->capture_default_str();
+  if (which & kKernelsOption)
+    cmd.add_option("--kernels", common.kernels, "GPU kernels: ours, or cudnn (cuDNN convolutions, cuBLAS GEMMs)")
+        ->check(CLI::IsMember({"ours", "cudnn"}))
+        ->capture_default_str();
+}
+
+BackboneMath resolve_backbone_math(const CommonOptions& common, Device device, std::ostream& log) {
+  BackboneMath math;
+  if (device.is_cpu()) {
+    if (common.precision != "fp32" || common.kernels != "ours")
+      log << "tl: the CPU runs fp32 with tl's reference kernels (--precision " << common.precision
+          << " --kernels " << common.kernels << " apply to a GPU)\n";
+    return math;
+  }
+  math.precision = parse_precision(common.precision);
+  math.lib = parse_kernel_lib(common.kernels);
+  log << "tl: backbone in " << precision_name(math.precision) << " with "
+      << (math.lib == KernelLib::ours ? "tl's kernels" : "cuDNN/cuBLAS") << "\n";
+  return math;
 }
 
 std::string examples_footer(std::initializer_list<std::string> examples) {

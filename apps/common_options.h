@@ -6,6 +6,9 @@
 //   --seed N                        seed of every random generator of the run
 //   --batch N                       images per batch
 //   --json                          machine-readable results on stdout (everything else on stderr)
+//   --precision fp32|tf32|bf16      the GPU backbone's arithmetic (FP32 accumulation always);
+//                                   the CPU path is FP32 whatever is asked (said on stderr)
+//   --kernels ours|cudnn            GPU kernels: tl's own, or cuDNN convolutions + cuBLAS GEMMs
 //
 // Exit codes of tl (main.cpp): 0 ok, 1 runtime error (one line on stderr), 2 usage error.
 #pragma once
@@ -17,6 +20,7 @@
 
 #include "apps/commands.h"
 #include "engine/device.h"
+#include "engine/ops.h"
 
 namespace tl::app {
 
@@ -26,7 +30,9 @@ enum CommonOption : unsigned {
   kSeedOption = 1u << 2,
   kBatchOption = 1u << 3,
   kJsonOption = 1u << 4,
-  kAllCommonOptions = 0x1fu,
+  kPrecisionOption = 1u << 5,
+  kKernelsOption = 1u << 6,
+  kAllCommonOptions = 0x7fu,
 };
 
 // Adds the chosen common options (a mask of CommonOption) to `cmd`, bound to `common`, with
@@ -40,6 +46,14 @@ std::string examples_footer(std::initializer_list<std::string> examples);
 // without a usable GPU is a tl::Error saying why. Writes one line saying which device and why
 // to `log` (tl prints it on stderr).
 Device resolve_device(const std::string& requested, std::ostream& log);
+
+// What --precision and --kernels ask for, resolved for `device`: on the CPU both are ignored
+// (fp32, tl's reference kernels) and, when something else was asked, one line on `log` says so.
+struct BackboneMath {
+  Precision precision = Precision::fp32;
+  KernelLib lib = KernelLib::ours;
+};
+BackboneMath resolve_backbone_math(const CommonOptions& common, Device device, std::ostream& log);
 
 // An error message as the one line tl prints: newlines become "; ".
 std::string one_line(const std::string& message);

@@ -4,10 +4,14 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 #include <unordered_map>
 
+#include "apps/common_options.h"
 #include "apps/progress.h"
+#include "engine/cuda_allocator.h"
 #include "loaders/feature_extraction.h"
 #include "loaders/file_hash.h"
 #include "loaders/image_folder.h"
@@ -82,6 +86,14 @@ LabeledFeatures rows_of(const FeatureSet& set, const ImageDataset& subset) {
   return {Tensor::from_vector(out_features, {n, f}), Tensor::from_vector(out_labels, {n})};
 }
 
+void report_device_memory(Device device, const std::string& label, std::ostream& log) {
+  const MemoryStats stats = CudaCachingAllocator::for_device(device.index).stats();
+  constexpr double kMiB = 1024.0 * 1024.0;
+  log << label << ": peak device memory " << std::fixed << std::setprecision(1) << stats.peak_bytes / kMiB
+      << " MiB in use (" << stats.reserved_bytes / kMiB << " MiB held by tl's caching allocator)\n";
+  log.unsetf(std::ios::floatfield);
+}
+
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) != 0; }
 
 FeatureSet backbone_features(const Backbone& backbone, std::shared_ptr<const ImageDataset> dataset,
@@ -92,6 +104,10 @@ FeatureSet backbone_features(const Backbone& backbone, std::shared_ptr<const Ima
   options.batch_size = common.batch;
   options.seed = common.seed;
   options.device = device;
+  std::ostringstream said_by_the_command;  // each command reports the choice once
+  const BackboneMath math = resolve_backbone_math(common, device, said_by_the_command);
+  options.precision = math.precision;
+  options.lib = math.lib;
   options.skip_bad = skip_bad;
   auto compute = [&] {
     ProgressOptions progress_options;
@@ -99,8 +115,10 @@ FeatureSet backbone_features(const Backbone& backbone, std::shared_ptr<const Ima
     Progress progress(label, static_cast<int64_t>(std::max<size_t>(dataset->size(), 1)), "images", std::cerr,
                       progress_options);
     options.on_batch = [&progress](int64_t images) { progress.advance(images); };
+    if (device.is_cuda()) CudaCachingAllocator::for_device(device.index).reset_peak();
     FeatureSet set = extract_features(backbone.net, dataset, transform, options);
     progress.finish();
+    if (device.is_cuda()) report_device_memory(device, label, std::cerr);
     return set;
   };
   if (cache_path.empty()) {

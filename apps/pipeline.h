@@ -55,6 +55,10 @@ std::string default_cache_path(const std::string& data_dir, const Backbone& back
 // order; samples missing from the set (skipped as bad) are left out.
 LabeledFeatures rows_of(const FeatureSet& set, const ImageDataset& subset);
 
+// One line on `log`: the peak device memory in use since the allocator's peak was last reset
+// (backbone_features resets it before extracting), and what tl's caching allocator holds.
+void report_device_memory(Device device, const std::string& label, std::ostream& log);
+
 // Progress on stderr: a bar on a terminal, plain lines otherwise.
 bool stderr_is_terminal();
 

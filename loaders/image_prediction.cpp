@@ -8,7 +8,8 @@ namespace tl {
 std::vector<ImagePrediction> predict_images(const ResNet& net, const BackboneIdentity& backbone,
                                             const HeadCheckpoint& checkpoint,
                                             const std::vector<std::string>& paths,
-                                            const ImageTransform& transform, int k, int64_t batch_size) {
+                                            const ImageTransform& transform, int k,
+                                            const ExtractionOptions& extraction) {
   checkpoint.require_backbone(backbone);
   TL_CHECK(checkpoint.preprocessing == net.preprocessing, "the head was trained with preprocessing "
                                                               << checkpoint.preprocessing.describe()
@@ -19,8 +20,9 @@ std::vector<ImagePrediction> predict_images(const ResNet& net, const BackboneIde
                                << net.feature_dim);
   // Labels are unknown: 0 stands in (extraction carries labels along but they are not used).
   auto images = ImageList::create(paths, std::vector<int32_t>(paths.size(), 0), checkpoint.class_names);
-  ExtractionOptions options;
-  options.batch_size = batch_size;
+  ExtractionOptions options = extraction;
+  options.views = 1;
+  options.skip_bad = false;  // every path named must be predicted or be an error
   const FeatureSet features = extract_features(net, images, transform, options);
   auto head = checkpoint.make_head();
   const auto top = predict_top_k(*head, features.features, k);

@@ -7,6 +7,7 @@
 
 #include "engine/predict.h"
 #include "engine/resnet.h"
+#include "loaders/feature_extraction.h"
 #include "loaders/head_checkpoint.h"
 #include "loaders/image_transform.h"
 
@@ -18,11 +19,13 @@ struct ImagePrediction {
   std::vector<std::string> names;     // class names of `top`, same order
 };
 
-// Refuses (tl::Error) a checkpoint trained on another backbone (identity), with another
+// The backbone runs as `extraction` says (batch size, device, precision, kernels); the head
+// runs on the CPU (a few K x F multiply-adds per image). Refuses (tl::Error) a checkpoint trained on another backbone (identity), with another
 // preprocessing than the net's, or with another feature size.
 std::vector<ImagePrediction> predict_images(const ResNet& net, const BackboneIdentity& backbone,
                                             const HeadCheckpoint& checkpoint,
                                             const std::vector<std::string>& paths,
-                                            const ImageTransform& transform, int k, int64_t batch_size = 32);
+                                            const ImageTransform& transform, int k,
+                                            const ExtractionOptions& extraction = {});
 
 }  // namespace tl

@@ -91,6 +91,24 @@ TEST_F(CliCommands, ExtractWritesFeaturesAndReportsThem) {
   EXPECT_EQ(file.read_strings("names").size(), 6u);
 }
 
+// --precision and --kernels choose the GPU backbone's arithmetic; on the CPU they are said to
+// be ignored and the features are exactly the fp32 reference ones.
+TEST_F(CliCommands, GpuMathOptionsOnTheCpuAreSaidAndIgnored) {
+  const std::string data = make_folder("data", 2);
+  const std::string args = "extract --device cpu --threads 1 --weights " + kWeights + " --data " + data +
+                           " --image-size 32 --out ";
+  const RunResult plain = run_tl(args + path("fp32.h5"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  const RunResult asked = run_tl(args + path("bf16.h5") + " --precision bf16 --kernels cudnn");
+  ASSERT_EQ(asked.exit_code, 0) << asked.err;
+  EXPECT_NE(asked.err.find("the CPU runs fp32 with tl's reference kernels (--precision bf16 --kernels cudnn"),
+            std::string::npos)
+      << asked.err;
+  std::vector<int64_t> shape;
+  EXPECT_EQ(Hdf5File::open_read(path("bf16.h5")).read_f32("features", &shape),
+            Hdf5File::open_read(path("fp32.h5")).read_f32("features", &shape));
+}
+
 TEST_F(CliCommands, TrainEvalPredictRoundTrip) {
   const std::string data = make_folder("data", 6);
   const std::string run = path("run");
@@ -215,7 +233,9 @@ TEST_F(CliCommands, UsageErrorsExitWithTwo) {
         "train --weights w --data x --out y --val v --val-split 0.2",
         "train --weights w --data x --out y --epochs 0", "eval --weights w --data x --out y",
         "predict --weights w --checkpoint c", "extract --weights w --out y", "demo --labels-per-class 0",
-        "demo --labels-per-class 10,lots", "predict --weights w --checkpoint c a.png --top-k 0"}) {
+        "demo --labels-per-class 10,lots", "predict --weights w --checkpoint c a.png --top-k 0",
+        "extract --weights w --data x --out y --precision fp16", "train --weights w --data x --out y --kernels mine",
+        "predict --weights w --checkpoint c a.png --precision"}) {
     const RunResult r = run_tl(args);
     EXPECT_EQ(r.exit_code, 2) << "tl " << args << "\n" << r.out << r.err;
     EXPECT_FALSE(r.err.empty()) << "tl " << args;

@@ -22,6 +22,12 @@
 namespace tl {
 namespace {
 
+ExtractionOptions batch_of_four() {
+  ExtractionOptions options;
+  options.batch_size = 4;
+  return options;
+}
+
 namespace fs = std::filesystem;
 
 struct ImageListing {
@@ -193,7 +199,7 @@ TEST_F(FeatureExtractionTest, PredictImagesWithACheckpointedHead) {
   save_head_checkpoint(path, head, listing.class_names, backbone, net.preprocessing);
   const HeadCheckpoint ck = load_head_checkpoint(path);
 
-  const auto predictions = predict_images(net, backbone, ck, listing.paths, transform, 2, 4);
+  const auto predictions = predict_images(net, backbone, ck, listing.paths, transform, 2, batch_of_four());
   ASSERT_EQ(predictions.size(), 7u);
   // Reference: the features by the pipeline, then softmax of the original head's logits.
   const Tensor features = extract_features(net, dataset(), transform).features;
