@@ -79,7 +79,7 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
   TL_CHECK(args.val.empty() || args.val_split == 0.0, "--val and --val-split: give one of them, not both");
   cpu::set_num_threads(common.threads);
   const Device device = resolve_device(common.device, std::cerr);
-  resolve_backbone_math(common, device, std::cerr);
+  const BackboneMath math = resolve_backbone_math(common, device, std::cerr);
   const Backbone backbone = load_backbone(args.weights);
   const ImageTransform transform = transform_for(backbone.net, args.data_options.image_size);
   const auto dataset = open_image_folder(args.data, args.data_options);
@@ -120,6 +120,12 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
   head_config.num_classes = static_cast<int64_t>(set.class_names.size());
   head_config.seed = common.seed;
   Head head(head_config);
+  if (device.is_cuda()) {  // the head trains where the backbone ran: features, labels, head, optimizer
+    head.to(device);
+    head.set_kernel_lib(math.lib);  // --kernels cudnn: the head's GEMMs are cuBLAS's too (fp32)
+    train = LabeledFeatures{train.features.to(device), train.labels.to(device)};
+    if (has_val) val = LabeledFeatures{val.features.to(device), val.labels.to(device)};
+  }
 
   TrainConfig config;
   config.epochs = args.epochs;

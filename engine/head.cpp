@@ -35,6 +35,18 @@ Tensor Head::forward(const Tensor& features, bool training) {
   return fc2_->forward(h);
 }
 
+void Head::to(Device device) {
+  fc1_->to(device);
+  if (fc2_) fc2_->to(device);
+}
+
+Device Head::device() const { return fc1_->weight.device(); }
+
+void Head::set_kernel_lib(KernelLib lib) {
+  fc1_->set_kernel_lib(lib);
+  if (fc2_) fc2_->set_kernel_lib(lib);
+}
+
 void Head::backward(const Tensor& dlogits) {
   if (config_.kind == HeadKind::linear) {
     fc1_->backward(dlogits, false);  // the features are frozen: no dx needed

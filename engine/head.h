@@ -41,6 +41,12 @@ class Head {
   explicit Head(const HeadConfig& config);
 
   const HeadConfig& config() const { return config_; }
+  // Moves the parameters and gradients to `device` (created on the CPU, seeded); an Optimizer
+  // made afterwards keeps its state there too.
+  void to(Device device);
+  Device device() const;
+  // On CUDA: the linear layers' GEMMs are ours (default) or cuBLAS's (KernelLib::vendor).
+  void set_kernel_lib(KernelLib lib);
   Tensor forward(const Tensor& features, bool training);  // features (N, F) -> logits (N, K)
   void backward(const Tensor& dlogits);                   // fills every parameter's grad
   std::vector<Parameter> parameters();

@@ -23,14 +23,20 @@ LinearLayer::LinearLayer(int64_t in_features, int64_t out_features, Rng& rng) {
 
 Tensor LinearLayer::forward(const Tensor& x) {
   saved_x_ = x;
-  return linear_forward(x, weight, bias);
+  return linear_forward(x, weight, bias, lib_);
 }
 
 Tensor LinearLayer::backward(const Tensor& dy, bool need_dx) {
   TL_CHECK(saved_x_.defined(), "LinearLayer::backward called before forward");
   Tensor dx;
-  linear_backward(saved_x_, weight, dy, need_dx ? &dx : nullptr, grad_weight, grad_bias);
+  linear_backward(saved_x_, weight, dy, need_dx ? &dx : nullptr, grad_weight, grad_bias, lib_);
   return dx;
+}
+
+void LinearLayer::to(Device device) {
+  weight = weight.to(device), bias = bias.to(device);
+  grad_weight = grad_weight.to(device), grad_bias = grad_bias.to(device);
+  saved_x_ = Tensor();
 }
 
 Tensor ReluLayer::forward(const Tensor& x) {

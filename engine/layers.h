@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "engine/ops.h"
 #include "engine/random.h"
 #include "engine/tensor.h"
 
@@ -20,12 +21,16 @@ class LinearLayer {
   Tensor forward(const Tensor& x);  // saves x
   // Fills grad_weight and grad_bias (overwritten); returns dx (N, I) when need_dx.
   Tensor backward(const Tensor& dy, bool need_dx);
+  void to(Device device);  // weights and gradients
+  // On CUDA: our GEMMs (default) or cuBLAS's, the baseline (KernelLib::vendor).
+  void set_kernel_lib(KernelLib lib) { lib_ = lib; }
 
   Tensor weight, bias;            // (O, I), (O)
   Tensor grad_weight, grad_bias;  // same shapes
 
  private:
   Tensor saved_x_;
+  KernelLib lib_ = KernelLib::ours;
 };
 
 // y = max(x, 0); keeps y for the backward.

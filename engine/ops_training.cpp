@@ -14,6 +14,7 @@
 
 #if TL_HAS_CUDA
 #include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/gather.h"
 #include "kernels/cuda/training.h"
 #endif
 
@@ -48,7 +49,7 @@ void require_matrix(const Tensor& t, const char* op, const char* name) {
 
 }  // namespace
 
-Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b) {
+Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, KernelLib lib) {
   const char* op = "linear_forward";
   require(x, DType::f32, op, "x"), require(w, DType::f32, op, "w"), require(b, DType::f32, op, "b");
   require_matrix(x, op, "x"), require_matrix(w, op, "w");
@@ -61,7 +62,7 @@ Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b) {
   if (x.device().is_cuda()) {
     ScopedDevice scope(x.device());
     cuda::linear_forward(x.data<float>(), w.data<float>(), b.data<float>(), y.data<float>(), x.dim(0), x.dim(1),
-                         w.dim(0), stream_of(x.device()));
+                         w.dim(0), stream_of(x.device()), lib == KernelLib::vendor);
     return y;
   }
 #endif
@@ -70,7 +71,8 @@ Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b) {
   return y;
 }
 
-void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor& dw, Tensor& db) {
+void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor& dw, Tensor& db,
+                     KernelLib lib) {
   const char* op = "linear_backward";
   require(x, DType::f32, op, "x"), require(w, DType::f32, op, "w"), require(dy, DType::f32, op, "dy");
   require_matrix(x, op, "x"), require_matrix(w, op, "w");
@@ -93,7 +95,7 @@ void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor*
   if (x.device().is_cuda()) {
     ScopedDevice scope(x.device());
     cuda::linear_backward(x.data<float>(), w.data<float>(), dy.data<float>(), dx_data, dw.data<float>(),
-                          db.data<float>(), n, in, out, stream_of(x.device()));
+                          db.data<float>(), n, in, out, stream_of(x.device()), lib == KernelLib::vendor);
     return;
   }
 #endif
@@ -262,6 +264,27 @@ Tensor gather_rows(const Tensor& x, const std::vector<int64_t>& indices) {
   const int64_t row_bytes = x.dim(0) == 0 ? 0 : static_cast<int64_t>(x.nbytes()) / x.dim(0);
   cpu::gather_rows(x.raw_data(), indices.data(), y.raw_data(), static_cast<int64_t>(indices.size()),
                    row_bytes);
+  return y;
+}
+
+Tensor gather_rows(const Tensor& x, const Tensor& indices) {
+  TL_CHECK(x.defined() && x.rank() >= 1, "gather_rows: x must be a defined tensor of rank >= 1");
+  require(indices, DType::i32, "gather_rows", "indices");
+  TL_CHECK(indices.rank() == 1, "gather_rows: indices must be (N), got " << indices.shape().str());
+  require_device(indices, x.device(), "gather_rows", "indices");
+  if (x.device().is_cpu()) {
+    const int32_t* p = indices.data<int32_t>();
+    return gather_rows(x, std::vector<int64_t>(p, p + indices.numel()));
+  }
+  std::vector<int64_t> dims = x.shape().dims();
+  dims[0] = indices.numel();
+  Tensor y = Tensor::empty(Shape(dims), x.dtype(), x.device());
+#if TL_HAS_CUDA
+  const int64_t row_bytes = x.dim(0) == 0 ? 0 : static_cast<int64_t>(x.nbytes()) / x.dim(0);
+  ScopedDevice scope(x.device());
+  cuda::gather_rows(x.raw_data(), x.dim(0), indices.data<int32_t>(), y.raw_data(), indices.numel(), row_bytes,
+                    stream_of(x.device()));
+#endif
   return y;
 }
 

@@ -3,9 +3,9 @@
 // op checks dtype, shape and device and dispatches to a backend; all tensors are contiguous.
 //
 // Backends: the CPU reference (kernels/cpu/{linear,dropout,softmax_cross_entropy,optimizer,
-// gather}). The CUDA kernels come with the CUDA backend issue; until then a CUDA tensor gets a
-// tl::Error "<op>: not implemented on CUDA yet". The kernels take raw pointers and sizes, so a
-// CUDA version slots in behind the same signatures.
+// gather}) and our CUDA kernels (kernels/cuda/{linear,dropout,softmax_cross_entropy,optimizer,
+// gather}.cu) behind the same signatures; the linear layer's GEMMs can be cuBLAS's instead
+// (KernelLib::vendor), the baseline ours are measured against.
 //
 // Letters: N rows (batch), I input features, O output features, C classes.
 #pragma once
@@ -13,15 +13,17 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/ops.h"
 #include "engine/tensor.h"
 #include "kernels/common/optimizer_math.h"
 
 namespace tl {
 
-// y (N, O) = x (N, I) w^T + b, with w (O, I), b (O).
-Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b);
+// y (N, O) = x (N, I) w^T + b, with w (O, I), b (O). `lib` picks the GEMM on CUDA.
+Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, KernelLib lib = KernelLib::ours);
 // Overwrites dw (O, I) and db (O); writes dx (N, I) when dx is not null (allocating it if undefined).
-void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor& dw, Tensor& db);
+void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor& dw, Tensor& db,
+                     KernelLib lib = KernelLib::ours);
 
 // dx = dy where y > 0, else 0; y is the ReLU's output.
 Tensor relu_backward(const Tensor& y, const Tensor& dy);
@@ -44,8 +46,13 @@ float softmax_cross_entropy(const Tensor& logits, const Tensor& labels, const Cr
 // probs (N, C) = row-wise softmax of logits (N, C).
 Tensor softmax(const Tensor& logits);
 
-// y (N, ...) = rows indices[i] of x (R, ...).
+// y (N, ...) = rows indices[i] of x (R, ...), on the CPU (x on the CPU; indices checked).
 Tensor gather_rows(const Tensor& x, const std::vector<int64_t>& indices);
+// The same with the indices as an i32 tensor (N) on x's device, so that a GPU gathers a
+// mini-batch without a host round trip. On the CPU an index outside [0, R) is a tl::Error; on
+// a GPU it cannot be checked without synchronising, so its row comes out as 0xFF bytes (NaN,
+// or -1 as a label), which the loss reports (kernels/cuda/gather.h).
+Tensor gather_rows(const Tensor& x, const Tensor& indices);
 
 // One optimizer step on a parameter (any shape, f32) given its gradient and state tensors.
 void sgd_step(Tensor& param, const Tensor& grad, Tensor* momentum_buffer, const SgdHyper& hyper);

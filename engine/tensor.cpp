@@ -43,12 +43,13 @@ void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device
     TL_CUDA_CHECK(cudaMemcpyPeer(dst, dst_device.index, src, src_device.index, bytes));
     return;
   }
-  // One device involved: queue on its stream (after the work that produced the data), then wait.
+  // One device involved: queue on its stream (after the work that produced the data). A copy
+  // within the device is ordered like any kernel; one that involves host memory is waited for.
   const Device device = dst_device.is_cuda() ? dst_device : src_device;
   ScopedDevice scope(device);
   StreamHandle stream = stream_for(device);
   TL_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, stream));
-  TL_CUDA_CHECK(cudaStreamSynchronize(stream));
+  if (dst_device.is_cpu() || src_device.is_cpu()) TL_CUDA_CHECK(cudaStreamSynchronize(stream));
 #else
   TL_FAIL("copy between " << src_device << " and " << dst_device << ": tl was built without CUDA");
 #endif

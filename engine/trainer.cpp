@@ -1,6 +1,7 @@
 #include "engine/trainer.h"
 
 #include <algorithm>
+#include <climits>
 #include <numeric>
 
 #include "engine/random.h"
@@ -13,6 +14,10 @@ void check_data(const LabeledFeatures& data, const Head& head, const char* which
   TL_CHECK(data.features.rank() == 2 && data.features.dim(1) == head.config().in_features,
            "train_head: " << which << " features must be (N, " << head.config().in_features << "), got "
                           << data.features.shape().str());
+  TL_CHECK(data.labels.device() == data.features.device() && data.features.device() == head.device(),
+           "train_head: " << which << " features are on " << data.features.device() << ", labels on "
+                          << data.labels.device() << ", the head on " << head.device()
+                          << "; move them to one device (Head::to, Tensor::to)");
   TL_CHECK(data.labels.dtype() == DType::i32 && data.labels.shape() == Shape({data.features.dim(0)}),
            "train_head: " << which << " labels must be i32 (" << data.features.dim(0) << "), got "
                           << dtype_name(data.labels.dtype()) << " " << data.labels.shape().str());
@@ -74,10 +79,15 @@ TrainResult train_head(Head& head, const EpochFeatures& train_of_epoch, const La
     } else {
       std::iota(order.begin(), order.end(), 0);
     }
+    // The epoch's order goes where the features are once; each batch then gathers its rows
+    // there (on a GPU without a host round trip).
+    TL_CHECK(n <= INT32_MAX, "train_head: " << n << " training rows, more than 2^31 - 1");
+    const Tensor order_on_device =
+        Tensor::from_vector(std::vector<int32_t>(order.begin(), order.end()), {n}, train.features.device());
     MetricsAccumulator acc(head.config().num_classes);
     for (int64_t begin = 0; begin < n; begin += config.batch_size) {
       const int64_t end = std::min(n, begin + config.batch_size);
-      const std::vector<int64_t> rows(order.begin() + begin, order.begin() + end);
+      const Tensor rows = order_on_device.slice(begin, end);
       const Tensor x = gather_rows(train.features, rows);  // x: (B, F)
       const Tensor y = gather_rows(train.labels, rows);    // y: (B)
       const Tensor logits = head.forward(x, true);

@@ -2,7 +2,8 @@
 // backward, an optimizer step per batch with the learning rate of the epoch's schedule,
 // metrics per epoch on the training and (optional) validation sets, the best epoch kept
 // (by validation top-1, or training top-1 without a validation set), optional early stopping.
-//   features: (N, F) f32   labels: (N) i32
+//   features: (N, F) f32   labels: (N) i32, on the head's device (CPU or GPU: every step of a
+//   batch then runs there, the rows gathered on the device; the loss is read back per batch)
 #pragma once
 
 #include <cstdint>

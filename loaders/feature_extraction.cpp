@@ -1,5 +1,8 @@
 #include "loaders/feature_extraction.h"
 
+#include <optional>
+
+#include "engine/batch_upload.h"
 #include "engine/ops_normalize.h"
 #include "engine/resnet_forward.h"
 #include "loaders/batch_loader.h"
@@ -32,15 +35,27 @@ FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDatase
   loader_options.skip_bad = options.skip_bad;
   TL_CHECK(!options.skip_bad || options.views == 1,
            "feature extraction: skip_bad takes one view, got views = " << options.views);
+  // On a GPU, batches go up through pinned memory while the previous batch computes, and the
+  // features stay on the device until the end: the host never waits inside the loop.
+  std::optional<BatchUploader> uploader;
+  Tensor features = set.features;
+  if (options.device.is_cuda()) {
+    uploader.emplace(options.device);
+    features = Tensor::empty(set.features.shape(), DType::f32, options.device);
+  }
   for (int64_t view = 0; view < options.views; ++view) {
     BatchLoader loader(dataset, transform, loader_options, static_cast<int>(options.first_epoch + view));
     int64_t row = 0;
     while (auto batch = loader.next()) {
       const int64_t b = batch->images.dim(0);
-      const Tensor x =
-          normalize(batch->images.to(options.device), net.preprocessing.params);  // (B, H, W, 3) f32
-      set.features.slice(view * n + row, view * n + row + b)
-          .copy_from(forward(backbone, x, forward_options).features);
+      Tensor x;  // (B, H, W, 3) f32
+      if (uploader) {
+        x = normalize(uploader->upload(batch->images), net.preprocessing.params);
+        uploader->release();  // normalize has read the upload
+      } else {
+        x = normalize(batch->images, net.preprocessing.params);
+      }
+      features.slice(view * n + row, view * n + row + b).copy_from(forward(backbone, x, forward_options).features);
       if (view == 0) {
         labels.insert(labels.end(), batch->labels.begin(), batch->labels.end());
         set.names.insert(set.names.end(), batch->names.begin(), batch->names.end());
@@ -49,12 +64,13 @@ FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDatase
       if (options.on_batch) options.on_batch(b);
     }
     if (options.skip_bad && row < n) {  // skipped samples: keep the delivered rows only
-      set.features = set.features.slice(0, row).clone();
+      set.features = features.slice(0, row).to(Device::cpu()).clone();
       set.labels = Tensor::from_vector(labels, {row});
       return set;
     }
     TL_CHECK(row == n, "feature extraction: " << n - row << " samples were not delivered");
   }
+  if (uploader) set.features.copy_from(features);  // one wait, at the end
   set.labels = Tensor::from_vector(labels, {n});
   return set;
 }

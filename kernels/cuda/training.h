@@ -13,12 +13,14 @@
 namespace tl::cuda {
 
 // linear.cu ----------------------------------------------------------------------------------
-// y (N, O) = x (N, I) w^T + b, w (O, I), b (O): our GEMM with the bias fused.
+// y (N, O) = x (N, I) w^T + b, w (O, I), b (O): our GEMM with the bias fused, or (cublas)
+// the baseline: the bias broadcast into y, then cuBLAS SGEMM with beta = 1.
 void linear_forward(const float* x, const float* w, const float* b, float* y, int64_t n, int64_t in, int64_t out,
-                    cudaStream_t stream);
-// dx = dy w (skipped when dx is null), dw = dy^T x, db = column sums of dy; overwritten.
+                    cudaStream_t stream, bool cublas = false);
+// dx = dy w (skipped when dx is null), dw = dy^T x, db = column sums of dy; overwritten. With
+// cublas the two GEMMs are cuBLAS's (db is our column sum either way).
 void linear_backward(const float* x, const float* w, const float* dy, float* dx, float* dw, float* db, int64_t n,
-                     int64_t in, int64_t out, cudaStream_t stream);
+                     int64_t in, int64_t out, cudaStream_t stream, bool cublas = false);
 
 // dropout.cu ---------------------------------------------------------------------------------
 // The CPU's counter-based mask, bit for bit: keep[i] = counter_uniform(seed, offset + i) >= p.
