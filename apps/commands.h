@@ -24,5 +24,6 @@ void add_train_command(CLI::App& app, CommonOptions& common);
 void add_eval_command(CLI::App& app, CommonOptions& common);
 void add_predict_command(CLI::App& app, CommonOptions& common);
 void add_demo_command(CLI::App& app, CommonOptions& common);
+void add_bench_command(CLI::App& app, CommonOptions& common);
 
 }  // namespace tl::app

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   tl::app::add_eval_command(app, common);
   tl::app::add_predict_command(app, common);
   tl::app::add_demo_command(app, common);
+  tl::app::add_bench_command(app, common);
 
   try {
     app.parse(argc, argv);

@@ -4,13 +4,14 @@
 
 #include "kernels/common/gemm_shape.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/threads.h"
 
 namespace tl::cpu {
 
 void linear_forward(const float* x, const float* w, const float* b, float* y, int64_t n, int64_t in,
                     int64_t out) {
   // Start y from the bias, then y += x w^T (beta = 1).
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * out >= kMinParallelElements)
   for (int64_t i = 0; i < n; ++i)
     for (int64_t o = 0; o < out; ++o) y[i * out + o] = b[o];
   GemmShape s;
@@ -36,7 +37,7 @@ void linear_backward(const float* x, const float* w, const float* dy, float* dx,
     for (int64_t k = 0; k < out * in; ++k) dw[k] = 0.0f;
     return;
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * out >= kMinParallelElements)
   for (int64_t o = 0; o < out; ++o) {
     float sum = 0.0f;
     for (int64_t i = 0; i < n; ++i) sum += dy[i * out + o];

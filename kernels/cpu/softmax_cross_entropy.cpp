@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/cpu/threads.h"
+
 namespace tl::cpu {
 namespace {
 
@@ -32,7 +34,7 @@ T softmax_cross_entropy(const T* logits, const int32_t* labels, const T* class_w
   const T smooth = eps / static_cast<T>(c);
 
   std::vector<T> nll(static_cast<size_t>(n)), smooth_terms(static_cast<size_t>(n));
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * c >= kMinParallelElements)
   for (int64_t i = 0; i < n; ++i) {
     const T* z = logits + i * c;
     const T lse = row_logsumexp(z, c);
@@ -57,7 +59,7 @@ T softmax_cross_entropy(const T* logits, const int32_t* labels, const T* class_w
 
 template <typename T>
 void softmax_rows(const T* logits, T* probs, int64_t n, int64_t c) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * c >= kMinParallelElements)
   for (int64_t i = 0; i < n; ++i) {
     const T lse = row_logsumexp(logits + i * c, c);
     for (int64_t k = 0; k < c; ++k) probs[i * c + k] = std::exp(logits[i * c + k] - lse);

@@ -235,7 +235,8 @@ TEST_F(CliCommands, UsageErrorsExitWithTwo) {
         "predict --weights w --checkpoint c", "extract --weights w --out y", "demo --labels-per-class 0",
         "demo --labels-per-class 10,lots", "predict --weights w --checkpoint c a.png --top-k 0",
         "extract --weights w --data x --out y --precision fp16", "train --weights w --data x --out y --kernels mine",
-        "predict --weights w --checkpoint c a.png --precision"}) {
+        "predict --weights w --checkpoint c a.png --precision", "bench --arch resnet19", "bench --repeats 0",
+        "bench --head-classes 1"}) {
     const RunResult r = run_tl(args);
     EXPECT_EQ(r.exit_code, 2) << "tl " << args << "\n" << r.out << r.err;
     EXPECT_FALSE(r.err.empty()) << "tl " << args;
@@ -243,7 +244,7 @@ TEST_F(CliCommands, UsageErrorsExitWithTwo) {
 }
 
 TEST_F(CliCommands, EveryCommandHasHelpWithExamples) {
-  for (const std::string command : {"extract", "train", "eval", "predict", "demo"}) {
+  for (const std::string command : {"extract", "train", "eval", "predict", "demo", "bench"}) {
     const RunResult r = run_tl(command + " --help");
     EXPECT_EQ(r.exit_code, 0) << command;
     EXPECT_NE(r.out.find("Example"), std::string::npos) << r.out;
@@ -258,6 +259,38 @@ TEST_F(CliCommands, RuntimeErrorsExitWithOne) {
                                    " --out " + path("run"));
   EXPECT_EQ(missing.exit_code, 1) << missing.err;
   EXPECT_NE(missing.err.find(path("nothing")), std::string::npos) << missing.err;
+  const RunResult no_weights = run_tl("bench --device cpu --weights " + path("none.h5"));
+  EXPECT_EQ(no_weights.exit_code, 1) << no_weights.err;
+  EXPECT_NE(no_weights.err.find(path("none.h5")), std::string::npos) << no_weights.err;
+}
+
+// tl bench's speeds cannot be asserted, but its report can: the backbone it loaded (the
+// fixture's feature size), speeds that are the work divided by the median seconds, no
+// baseline on the CPU (nothing in-process to compare with), and the head it was asked for.
+TEST_F(CliCommands, BenchReportsWhatItMeasured) {
+  const RunResult r = run_tl("bench --device cpu --threads 1 --weights " + kWeights +
+                             " --image-size 32 --batch 3 --repeats 2 --head-rows 100 --head-classes 3 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["device"], "cpu");
+  EXPECT_NE(j["backbone"].get<std::string>().find("resnet18"), std::string::npos) << j.dump();
+  EXPECT_EQ(j["batch"].get<int>(), 3);
+  EXPECT_EQ(j["precision"], "fp32");
+  const double seconds = j["forward"]["ours_seconds"].get<double>();
+  EXPECT_GT(seconds, 0.0);
+  EXPECT_NEAR(j["forward"]["ours_images_per_second"].get<double>() * seconds, 3.0, 1e-9);
+  EXPECT_FALSE(j["forward"].contains("vendor_seconds")) << "the CPU has no in-process baseline";
+  EXPECT_EQ(j["head"]["features"].get<int>(), 64);  // resnet18 at width 8
+  EXPECT_EQ(j["head"]["rows"].get<int>(), 100);
+  EXPECT_EQ(j["head"]["classes"].get<int>(), 3);
+  EXPECT_NEAR(j["head"]["ours_rows_per_second"].get<double>() * j["head"]["ours_seconds"].get<double>(), 100.0, 1e-6);
+
+  const RunResult text = run_tl("bench --device cpu --threads 1 --arch resnet18 --image-size 16 --batch 1 "
+                                "--repeats 1 --head-rows 0");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("resnet18 (random weights)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("images/s"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("head epoch"), std::string::npos) << "--head-rows 0 skips the head: " << text.out;
 }
 
 // The demo's whole pipeline in its reduced mode, with the small fixture backbone at 32x32
