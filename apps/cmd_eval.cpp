@@ -51,7 +51,8 @@ void run_eval(const CommonOptions& common, const EvalArgs& args) {
                                    << " classes: " << checkpoint.class_names.front() << ", ...)");
   const ImageTransform transform = transform_for(backbone.net, args.data_options.image_size);
   const FeatureSet set = backbone_features(backbone, dataset, transform, common, device,
-                                           args.data_options.skip_bad, "eval", args.cache);
+                                           args.data_options.skip_bad, "eval", args.cache, nullptr,
+                                           checkpoint.pooled_stages);
   const auto head = checkpoint.make_head();
   const LabeledFeatures data{set.view(0), set.labels};
   const Metrics metrics = evaluate_head(*head, data, CrossEntropyOptions{}, common.batch);

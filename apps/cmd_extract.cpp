@@ -7,6 +7,7 @@
 #include "apps/commands.h"
 #include "apps/common_options.h"
 #include "apps/pipeline.h"
+#include "engine/resnet_forward.h"
 #include "kernels/cpu/threads.h"
 #include "loaders/feature_extraction.h"
 
@@ -16,6 +17,7 @@ namespace {
 
 struct ExtractArgs {
   std::string weights, data, cache, out;
+  std::string features = "layer4";
   DataOptions data_options;
 };
 
@@ -26,11 +28,13 @@ void run_extract(const CommonOptions& common, const ExtractArgs& args) {
   const Backbone backbone = load_backbone(args.weights);
   const auto dataset = open_image_folder(args.data, args.data_options);
   const ImageTransform transform = transform_for(backbone.net, args.data_options.image_size);
+  const std::vector<int> pooled_stages = parse_pooled_stages(args.features);
   bool reused = false;
-  const FeatureSet set = backbone_features(backbone, dataset, transform, common, device,
-                                           args.data_options.skip_bad, "extract", args.cache, &reused);
+  const FeatureSet set = backbone_features(backbone, dataset, transform, common, device, args.data_options.skip_bad,
+                                           "extract", args.cache, &reused, pooled_stages);
   ExtractionOptions key_options;
   key_options.seed = common.seed;
+  key_options.pooled_stages = pooled_stages;
   save_feature_cache(
       args.out, feature_cache_key(backbone.net, backbone.identity, *dataset, transform, key_options), set);
   if (common.json) {
@@ -65,6 +69,7 @@ void add_extract_command(CLI::App& app, CommonOptions& common) {
   cmd->add_option("--cache", args.cache, "feature cache file: reused when it matches, else written");
   cmd->add_option("--out", args.out, "where to write the features (HDF5)")->required();
   add_data_options(*cmd, args.data_options);
+  add_features_option(*cmd, args.features);
   cmd->callback([&common] { run_extract(common, args); });
 }
 

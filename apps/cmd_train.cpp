@@ -23,6 +23,7 @@
 #include "apps/pipeline.h"
 #include "apps/progress.h"
 #include "engine/head.h"
+#include "engine/resnet_forward.h"
 #include "engine/trainer.h"
 #include "kernels/common/error.h"
 #include "kernels/cpu/threads.h"
@@ -52,6 +53,7 @@ struct TrainArgs {
   int warmup = 0;
   int patience = 0;
   float label_smoothing = 0.0f;
+  std::string features = "layer4";
   DataOptions data_options;
 };
 
@@ -80,6 +82,7 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
   cpu::set_num_threads(common.threads);
   const Device device = resolve_device(common.device, std::cerr);
   const BackboneMath math = resolve_backbone_math(common, device, std::cerr);
+  const std::vector<int> pooled_stages = parse_pooled_stages(args.features);
   const Backbone backbone = load_backbone(args.weights);
   const ImageTransform transform = transform_for(backbone.net, args.data_options.image_size);
   const auto dataset = open_image_folder(args.data, args.data_options);
@@ -88,18 +91,21 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
   // Features of the whole training folder (cached), then the split by rows.
   const std::string cache =
       args.no_cache ? ""
-                    : (args.cache.empty() ? default_cache_path(args.data, backbone, transform) : args.cache);
+                    : (args.cache.empty() ? default_cache_path(args.data, backbone, transform, pooled_stages)
+                                          : args.cache);
   bool reused = false;
   const FeatureSet set = backbone_features(backbone, dataset, transform, common, device,
-                                           args.data_options.skip_bad, "extract", cache, &reused);
+                                           args.data_options.skip_bad, "extract", cache, &reused, pooled_stages);
   if (reused) std::cerr << "features: reused the cache " << cache << "\n";
   LabeledFeatures train, val;
   if (!args.val.empty()) {
     const auto val_dataset = open_image_folder(args.val, args.data_options);
     require_same_classes(*dataset, args.data, *val_dataset, args.val);
-    const std::string val_cache = args.no_cache ? "" : default_cache_path(args.val, backbone, transform);
+    const std::string val_cache =
+        args.no_cache ? "" : default_cache_path(args.val, backbone, transform, pooled_stages);
     const FeatureSet val_set = backbone_features(backbone, val_dataset, transform, common, device,
-                                                 args.data_options.skip_bad, "extract val", val_cache);
+                                                 args.data_options.skip_bad, "extract val", val_cache, nullptr,
+                                                 pooled_stages);
     train = LabeledFeatures{set.view(0), set.labels};
     val = LabeledFeatures{val_set.view(0), val_set.labels};
   } else if (args.val_split > 0.0) {
@@ -114,7 +120,7 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
 
   HeadConfig head_config;
   head_config.kind = parse_head_kind(args.head);
-  head_config.in_features = backbone.net.feature_dim;
+  head_config.in_features = set.features.dim(1);  // pooled_feature_dim of --features
   head_config.hidden = args.hidden;
   head_config.dropout = args.dropout;
   head_config.num_classes = static_cast<int64_t>(set.class_names.size());
@@ -162,7 +168,7 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
 
   const std::string run_name = fs::path(args.out).filename().string();
   save_head_checkpoint((fs::path(args.out) / "head.h5").string(), head, set.class_names, backbone.identity,
-                       backbone.net.preprocessing);
+                       backbone.net.preprocessing, pooled_stages);
   write_curves_png((fs::path(args.out) / "curves.png").string(), history, "tl train " + run_name);
   const Metrics final_metrics = evaluate_head(head, has_val ? val : train, config.loss);
   write_confusion_png((fs::path(args.out) / "confusion.png").string(),
@@ -251,6 +257,7 @@ void add_train_command(CLI::App& app, CommonOptions& common) {
   cmd->add_option("--cache", args.cache, "feature cache file (default: ~/.cache/tl/features-<hash>.h5)");
   cmd->add_flag("--no-cache", args.no_cache, "do not read or write a feature cache");
   add_data_options(*cmd, args.data_options);
+  add_features_option(*cmd, args.features);
   cmd->callback([&common] { run_train(common, args); });
 }
 

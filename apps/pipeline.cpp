@@ -12,6 +12,7 @@
 #include "apps/common_options.h"
 #include "apps/progress.h"
 #include "engine/cuda_allocator.h"
+#include "engine/resnet_forward.h"
 #include "loaders/feature_extraction.h"
 #include "loaders/file_hash.h"
 #include "loaders/image_folder.h"
@@ -47,12 +48,28 @@ std::shared_ptr<ImageDataset> open_image_folder(const std::string& dir, const Da
   return ImageFolder::scan(dir, options);
 }
 
+void add_features_option(CLI::App& cmd, std::string& features) {
+  cmd.add_option("--features", features,
+                 "backbone features: pooled stage outputs joined by '+', e.g. layer4 or layer2+layer3+layer4")
+      ->capture_default_str()
+      ->check([](const std::string& text) {
+        try {
+          parse_pooled_stages(text);
+        } catch (const Error& e) {
+          const std::string message = e.what();
+          return message.substr(0, message.rfind(" ["));  // without the source location
+        }
+        return std::string();
+      });
+}
+
 std::string default_cache_path(const std::string& data_dir, const Backbone& backbone,
-                               const ImageTransform& transform) {
+                               const ImageTransform& transform, const std::vector<int>& pooled_stages) {
   namespace fs = std::filesystem;
   std::error_code ignored;
-  const std::string what = fs::weakly_canonical(data_dir, ignored).string() + "|" +
-                           backbone.identity.weights_hash + "|" + transform.description;
+  std::string what = fs::weakly_canonical(data_dir, ignored).string() + "|" + backbone.identity.weights_hash +
+                     "|" + transform.description;
+  if (pooled_stages != std::vector<int>{4}) what += "|" + pooled_stages_name(pooled_stages);
   fs::path dir;
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
     dir = fs::path(xdg) / "tl";
@@ -99,7 +116,7 @@ bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) != 0; }
 FeatureSet backbone_features(const Backbone& backbone, std::shared_ptr<const ImageDataset> dataset,
                              const ImageTransform& transform, const CommonOptions& common, Device device,
                              bool skip_bad, const std::string& label, const std::string& cache_path,
-                             bool* reused) {
+                             bool* reused, const std::vector<int>& pooled_stages) {
   ExtractionOptions options;
   options.batch_size = common.batch;
   options.seed = common.seed;
@@ -109,6 +126,7 @@ FeatureSet backbone_features(const Backbone& backbone, std::shared_ptr<const Ima
   options.precision = math.precision;
   options.lib = math.lib;
   options.skip_bad = skip_bad;
+  options.pooled_stages = pooled_stages;
   auto compute = [&] {
     ProgressOptions progress_options;
     progress_options.interactive = stderr_is_terminal();

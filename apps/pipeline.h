@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "apps/commands.h"
 #include "engine/device.h"
@@ -38,18 +39,23 @@ ImageTransform transform_for(const ResNet& net, int image_size);
 // An ImageFolder (torchvision layout) at `dir`, honouring --skip-bad.
 std::shared_ptr<ImageDataset> open_image_folder(const std::string& dir, const DataOptions& data);
 
-// The backbone's features of `dataset` on `device`, with a progress bar on stderr labelled
-// `label`. With a non-empty `cache_path`, reused when its key matches, else computed and saved
-// there (*reused says which).
+// The backbone's features of `dataset` on `device` (the pooled outputs of `pooled_stages`,
+// engine/resnet_forward.h), with a progress bar on stderr labelled `label`. With a non-empty
+// `cache_path`, reused when its key matches, else computed and saved there (*reused says which).
 FeatureSet backbone_features(const Backbone& backbone, std::shared_ptr<const ImageDataset> dataset,
                              const ImageTransform& transform, const CommonOptions& common, Device device,
                              bool skip_bad, const std::string& label, const std::string& cache_path = "",
-                             bool* reused = nullptr);
+                             bool* reused = nullptr, const std::vector<int>& pooled_stages = {4});
 
 // The default feature cache of a data folder and backbone: ~/.cache/tl/features-<hash>.h5
 // ($XDG_CACHE_HOME/tl when set), so that runs on the same images reuse the backbone's work.
 std::string default_cache_path(const std::string& data_dir, const Backbone& backbone,
-                               const ImageTransform& transform);
+                               const ImageTransform& transform, const std::vector<int>& pooled_stages = {4});
+
+// --features STAGES (extract, train): which stages' pooled outputs are the backbone features,
+// e.g. layer4 (the default) or layer2+layer3+layer4 (engine/resnet_forward.h). Bad text is a
+// usage error.
+void add_features_option(CLI::App& cmd, std::string& features);
 
 // The rows of `set` (one view) whose sample names are those of `subset`, in the subset's
 // order; samples missing from the set (skipped as bad) are left out.

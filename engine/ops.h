@@ -5,6 +5,8 @@
 //   CUDA -> kernels/cuda  (ours, or the vendor baseline when KernelLib::vendor is asked for)
 #pragma once
 
+#include <vector>
+
 #include "engine/tensor.h"
 #include "kernels/common/precision.h"
 
@@ -51,5 +53,7 @@ Tensor global_avg_pool(const Tensor& x);
 // y: (N, O) = x: (N, I) w^T + bias, with w: (O, I) (PyTorch's nn.Linear layout), bias (O) or undefined.
 // On CUDA: our GEMM with the bias fused (KernelLib::ours) or cuBLAS plus a bias pass (vendor).
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias, KernelLib lib = KernelLib::ours);
+// y: (N, sum C_i) = the matrices (N, C_i) side by side, in order (same dtype and device).
+Tensor concat_columns(const std::vector<Tensor>& parts);
 
 }  // namespace tl

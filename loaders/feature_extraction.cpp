@@ -19,7 +19,8 @@ FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDatase
   const int64_t n = static_cast<int64_t>(dataset->size());
   FeatureSet set;
   set.views = options.views;
-  set.features = Tensor::empty({options.views * n, net.feature_dim}, DType::f32);  // (K*N, C)
+  set.features = Tensor::empty({options.views * n, pooled_feature_dim(net, options.pooled_stages)},
+                               DType::f32);  // (K*N, C)
   set.class_names = dataset->classes();
   std::vector<int32_t> labels;
   // On a GPU the folded weights are uploaded once for the whole extraction.
@@ -28,6 +29,7 @@ FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDatase
   forward_options.logits = false;
   forward_options.precision = options.precision;
   forward_options.lib = options.lib;
+  forward_options.pooled_stages = options.pooled_stages;
   BatchLoaderOptions loader_options;
   loader_options.batch_size = static_cast<int>(options.batch_size);
   loader_options.threads = options.threads;
@@ -105,6 +107,9 @@ FeatureCacheKey feature_cache_key(const ResNet& net, const BackboneIdentity& bac
   // are unchanged, whatever the device).
   if (options.device.is_cuda() && options.precision != Precision::fp32)
     key.transform += std::string(", backbone in ") + precision_name(options.precision);
+  // Features of other stages than the last get their own key (layer4 keys are unchanged).
+  if (options.pooled_stages != std::vector<int>{4})
+    key.transform += ", features " + pooled_stages_name(options.pooled_stages);
   key.views = options.views;
   key.dataset = dataset_fingerprint(dataset, check);
   return key;

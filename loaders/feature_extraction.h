@@ -40,6 +40,8 @@ struct ExtractionOptions {
   // CUDA only: arithmetic and implementation of the backbone's convolutions (the CPU is fp32).
   Precision precision = Precision::fp32;
   KernelLib lib = KernelLib::ours;
+  // Stages whose pooled outputs are the features (engine/resnet_forward.h): {4} by default.
+  std::vector<int> pooled_stages{4};
   // Bad images (decode errors) are skipped with a warning instead of failing the extraction
   // (BatchLoaderOptions::skip_bad); the set then holds only the delivered samples. One view only.
   bool skip_bad = false;

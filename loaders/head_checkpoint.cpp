@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "engine/resnet_forward.h"
 #include "loaders/atomic_write.h"
 #include "loaders/file_hash.h"
 #include "loaders/hdf5_file.h"
@@ -41,7 +42,8 @@ void HeadCheckpoint::require_backbone(const BackboneIdentity& loaded) const {
 namespace {
 
 void write_head_checkpoint(const std::string& path, Head& head, const std::vector<std::string>& class_names,
-                           const BackboneIdentity& backbone, const Preprocessing& preprocessing) {
+                           const BackboneIdentity& backbone, const Preprocessing& preprocessing,
+                           const std::vector<int>& pooled_stages) {
   const HeadConfig& c = head.config();
   Hdf5File f = Hdf5File::create(path);
   f.write_string_attribute("/", "format", kFormat);
@@ -54,6 +56,7 @@ void write_head_checkpoint(const std::string& path, Head& head, const std::vecto
   f.write_string_attribute("/", "backbone_architecture", backbone.architecture);
   f.write_string_attribute("/", "backbone_weights_hash", backbone.weights_hash);
   f.write_string_attribute("/", "backbone_weights_file", backbone.weights_file);
+  f.write_string_attribute("/", "backbone_features", pooled_stages_name(pooled_stages));
   f.create_group("head");
   for (const Parameter& p : head.parameters()) {
     const Tensor host = p.value.to(Device::cpu());
@@ -71,12 +74,14 @@ void write_head_checkpoint(const std::string& path, Head& head, const std::vecto
 }  // namespace
 
 void save_head_checkpoint(const std::string& path, Head& head, const std::vector<std::string>& class_names,
-                          const BackboneIdentity& backbone, const Preprocessing& preprocessing) {
+                          const BackboneIdentity& backbone, const Preprocessing& preprocessing,
+                          const std::vector<int>& pooled_stages) {
   const HeadConfig& c = head.config();
   TL_CHECK(static_cast<int64_t>(class_names.size()) == c.num_classes,
            "save_head_checkpoint: " << class_names.size() << " class names for a head with " << c.num_classes
                                     << " classes");
-  write_file_atomically(path, [&](const std::string& temp) { write_head_checkpoint(temp, head, class_names, backbone, preprocessing); });
+  write_file_atomically(path, [&](const std::string& temp) { write_head_checkpoint(temp, head, class_names, backbone, preprocessing, pooled_stages);
+  });
 }
 
 HeadCheckpoint load_head_checkpoint(const std::string& path) { return load_head_checkpoint(Hdf5File::open_read(path)); }
@@ -109,6 +114,15 @@ HeadCheckpoint load_head_checkpoint(const Hdf5File& f) {
   ck.backbone.architecture = f.read_string_attribute("/", "backbone_architecture");
   ck.backbone.weights_hash = f.read_string_attribute("/", "backbone_weights_hash");
   ck.backbone.weights_file = f.read_string_attribute("/", "backbone_weights_file");
+  if (f.has_attribute("/", "backbone_features")) {
+    const std::string features = f.read_string_attribute("/", "backbone_features");
+    try {
+      ck.pooled_stages = parse_pooled_stages(features);
+    } catch (const Error&) {
+      TL_FAIL("head checkpoint '" << path << "': attribute backbone_features = '" << features
+                                  << "', expected layer stages such as layer4 or layer2+layer3+layer4");
+    }
+  }
 
   const HeadConfig& config = ck.config;
   const std::string what = "head checkpoint '" + path + "': parameter count";

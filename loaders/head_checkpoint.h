@@ -5,7 +5,9 @@
 //   /                  attributes format = "tl-head-checkpoint", format_version = 1,
 //                      head_kind ("linear" | "mlp"), in_features, hidden (0 for linear), num_classes, dropout,
 //                      backbone_architecture, backbone_weights_hash ("xxh64:..."),
-//                      backbone_weights_file (the file name it was trained with, for messages)
+//                      backbone_weights_file (the file name it was trained with, for messages),
+//                      backbone_features (the pooled stages the head reads, e.g. "layer4" or
+//                      "layer2+layer3+layer4"; absent in older files = "layer4")
 //   /head/<name>       f32 parameters named as nn.Sequential's state_dict: 0.weight (O, I), 0.bias,
 //                      and 3.weight, 3.bias for the MLP
 //   /class_names       string dataset (num_classes)
@@ -43,6 +45,7 @@ struct HeadCheckpoint {
   std::vector<std::string> class_names;                    // num_classes entries
   BackboneIdentity backbone;
   Preprocessing preprocessing;
+  std::vector<int> pooled_stages{4};  // the backbone features the head reads (engine/resnet_forward.h)
 
   std::unique_ptr<Head> make_head() const;  // a head with these parameters
   // Throws a tl::Error naming both backbones unless `loaded` is the one this head was trained on.
@@ -51,7 +54,8 @@ struct HeadCheckpoint {
 
 // Written atomically (loaders/atomic_write.h): an interrupted save leaves the old file intact.
 void save_head_checkpoint(const std::string& path, Head& head, const std::vector<std::string>& class_names,
-                          const BackboneIdentity& backbone, const Preprocessing& preprocessing);
+                          const BackboneIdentity& backbone, const Preprocessing& preprocessing,
+                          const std::vector<int>& pooled_stages = {4});
 
 // Reads and validates a checkpoint; anything missing, mis-shaped or of the wrong type is a
 // tl::Error naming the file and the object.

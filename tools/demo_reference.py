@@ -5,7 +5,8 @@ Ankle boot) with few labels per class, next to two baselines trained on the same
     /work/venv/bin/python tools/demo_reference.py [--weights tests/data/demo/fashion_source_resnet18.h5]
 
 Methods (each a linear head = one nn.Linear trained with softmax cross-entropy):
-  transfer      frozen pretrained backbone -> (N, 128) pooled features -> linear head
+  transfer      frozen pretrained backbone -> the globally average-pooled outputs of layer2,
+                layer3 and layer4 side by side (N, 32 + 64 + 128 = 224; --features) -> linear head
   random init   the same architecture with random weights (torchvision init, BN at its
                 initial running statistics: mean 0, var 1) as a frozen feature extractor
   raw pixels    the normalized network input, flattened (N, 3*32*32) -> linear head
@@ -53,9 +54,14 @@ def load_backbone(path):
 
 
 @torch.no_grad()
-def extract(model, x, batch=1000):
+def extract(model, x, stages, batch=1000):
     model.eval()
-    return torch.cat([model.features(x[i:i + batch]) for i in range(0, len(x), batch)])
+    return torch.cat([model.pooled_features(x[i:i + batch], stages) for i in range(0, len(x), batch)])
+
+
+def parse_stages(text):
+    """"layer2+layer3+layer4" -> (2, 3, 4), as tl's --features."""
+    return tuple(int(item.replace("layer", "")) for item in text.split("+"))
 
 
 def train_linear_head(features, labels, epochs, seed, num_classes=5, batch=32, lr=1e-3):
@@ -112,7 +118,10 @@ def main():
     parser.add_argument("--batch-out", default=os.path.join(REPO, "tests/data/demo/fashion_reference_batch.h5"))
     parser.add_argument("--log", default=os.path.join(REPO, "tools/demo_reference.log"))
     parser.add_argument("--input-size", type=int, default=fm.INPUT_SIZE)
+    parser.add_argument("--features", default="layer2+layer3+layer4",
+                        help="pooled stages of the backbones, as tl demo --features")
     args = parser.parse_args()
+    stages = parse_stages(args.features)
     fm.INPUT_SIZE = args.input_size
     torch.set_num_threads(args.threads)
     start = time.time()
@@ -133,11 +142,11 @@ def main():
     torch.manual_seed(0)
     random_init = ReducedResNet18(widths=widths, num_classes=5).eval()
     features = {
-        "transfer (pretrained, frozen)": (extract(pretrained, x_train), extract(pretrained, x_test)),
-        "random-init backbone (frozen)": (extract(random_init, x_train), extract(random_init, x_test)),
+        "transfer (pretrained, frozen)": (extract(pretrained, x_train, stages), extract(pretrained, x_test, stages)),
+        "random-init backbone (frozen)": (extract(random_init, x_train, stages), extract(random_init, x_test, stages)),
         "raw pixels": (x_train.flatten(1), x_test.flatten(1)),
     }
-    log(f"# tools/demo_reference.py --weights {os.path.relpath(args.weights, REPO)}")
+    log(f"# tools/demo_reference.py --weights {os.path.relpath(args.weights, REPO)} --features {args.features}")
     log(f"target classes: {[fm.CLASS_NAMES[c] for c in fm.TARGET_CLASSES]}; "
         f"train pool {len(x_train)}, test {len(x_test)}; widths {widths}")
     log(f"head: linear, standardized features, AdamW lr 1e-3 wd 1e-4, batch 32, epochs {EPOCHS}")

@@ -54,5 +54,16 @@ class ReducedResNet18(nn.Module):
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         return torch.flatten(self.avgpool(x), 1)
 
+    def pooled_features(self, x, stages=(2, 3, 4)):
+        """x: (N, 3, H, W) -> (N, sum C_s): the globally average-pooled outputs of the given
+        stages side by side (tl's ForwardOptions::pooled_stages; (4,) is features())."""
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        pooled = []
+        for s, layer in enumerate((self.layer1, self.layer2, self.layer3, self.layer4), start=1):
+            x = layer(x)
+            if s in stages:
+                pooled.append(torch.flatten(self.avgpool(x), 1))
+        return torch.cat(pooled, 1)
+
     def forward(self, x):
         return self.fc(self.features(x))

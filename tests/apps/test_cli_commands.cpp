@@ -16,12 +16,17 @@
 #include <random>
 #include <sstream>
 
+#include "engine/ops_normalize.h"
+#include "engine/ops_training.h"
+#include "engine/resnet_forward.h"
 #include "loaders/hdf5_file.h"
 #include "loaders/head_checkpoint.h"
 #include "loaders/image_decode.h"
 #include "loaders/image_encode.h"
+#include "loaders/image_transform.h"
 #include "loaders/report_curves.h"
 #include "loaders/report_metrics.h"
+#include "loaders/weights.h"
 #include "tests/common/run_tl.h"
 
 namespace tl::app {
@@ -190,6 +195,50 @@ TEST_F(CliCommands, TrainEvalPredictRoundTrip) {
   EXPECT_EQ(wrong.err.find("tl: error: "), wrong.err.rfind('\n', wrong.err.size() - 2) + 1) << wrong.err;
 }
 
+// --features: the head trains on pooled layer2+layer3+layer4 features (16 + 32 + 64 = 112 for
+// the width-8 fixture), the checkpoint records them, and eval and predict extract the same
+// without being told. The predicted probability is recomputed here, in process: the image
+// resized to 32x32 as tl's transform does, the forward with the same stages, the head, softmax.
+TEST_F(CliCommands, MultiStageFeaturesFollowTheCheckpoint) {
+  const std::string data = make_folder("data", 4);
+  const std::string run = path("run");
+  const std::string common =
+      " --device cpu --threads 1 --seed 3 --batch 4 --weights " + kWeights + " --image-size 32";
+  const RunResult train = run_tl("train" + common + " --data " + data + " --epochs 3 --features layer2+layer3+layer4" +
+                                 " --out " + run + " --json");
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  const HeadCheckpoint checkpoint = load_head_checkpoint(run + "/head.h5");
+  EXPECT_EQ(checkpoint.pooled_stages, (std::vector<int>{2, 3, 4}));
+  EXPECT_EQ(checkpoint.config.in_features, 112);
+
+  const RunResult eval = run_tl("eval" + common + " --checkpoint " + run + "/head.h5 --data " + data + " --out " +
+                                path("eval") + " --json");
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  EXPECT_EQ(nlohmann::json::parse(eval.out)["images"].get<int>(), 8);
+
+  const std::string image = data + "/dog/2.png";
+  const RunResult predict = run_tl("predict" + common + " --checkpoint " + run + "/head.h5 --top-k 2 --json " + image);
+  ASSERT_EQ(predict.exit_code, 0) << predict.err;
+  const nlohmann::json top = nlohmann::json::parse(predict.out)[0]["top"];
+  const ResNet net = load_resnet_weights(kWeights);
+  const Image resized = resize_transform(32, 32).apply(read_image(image), 0);
+  ForwardOptions options;
+  options.pooled_stages = {2, 3, 4};
+  const Tensor features =
+      forward(net, normalize(Tensor::from_vector(resized.pixels, {1, 32, 32, 3}), net.preprocessing.params), options)
+          .features;
+  const auto head = checkpoint.make_head();
+  const std::vector<float> probabilities = softmax(head->forward(features, false)).to_vector<float>();
+  const int best = top[0]["index"].get<int>();
+  EXPECT_NEAR(top[0]["probability"].get<double>(), probabilities[static_cast<size_t>(best)], 1e-5) << predict.out;
+  EXPECT_GE(probabilities[static_cast<size_t>(best)], probabilities[static_cast<size_t>(1 - best)]);
+
+  const RunResult extract = run_tl("extract" + common + " --data " + data + " --features layer3+layer4 --out " +
+                                   path("f.h5") + " --json");
+  ASSERT_EQ(extract.exit_code, 0) << extract.err;
+  EXPECT_EQ(nlohmann::json::parse(extract.out)["features"].get<int>(), 32 + 64);
+}
+
 TEST_F(CliCommands, TrainWithAValidationFolderAndAnMlpHead) {
   const std::string data = make_folder("train", 4);
   const std::string val = make_folder("val", 2);
@@ -236,7 +285,8 @@ TEST_F(CliCommands, UsageErrorsExitWithTwo) {
         "demo --labels-per-class 10,lots", "predict --weights w --checkpoint c a.png --top-k 0",
         "extract --weights w --data x --out y --precision fp16", "train --weights w --data x --out y --kernels mine",
         "predict --weights w --checkpoint c a.png --precision", "bench --arch resnet19", "bench --repeats 0",
-        "bench --head-classes 1"}) {
+        "bench --head-classes 1", "train --weights w --data x --out y --features layer5",
+        "extract --weights w --data x --out y --features layer4+layer2", "demo --features pixels"}) {
     const RunResult r = run_tl(args);
     EXPECT_EQ(r.exit_code, 2) << "tl " << args << "\n" << r.out << r.err;
     EXPECT_FALSE(r.err.empty()) << "tl " << args;

@@ -88,6 +88,27 @@ TEST(CudaResNetForward, CudnnMatchesCpu) {
   check_forward("resnet50_w4", KernelLib::vendor, kAll);
 }
 
+// Multi-stage features on the device (pooled stage outputs side by side through
+// cudaMemcpy2DAsync) against the CPU's, and concat_columns itself with poisoned output.
+TEST(CudaResNetForward, MultiStageFeaturesMatchCpu) {
+  TL_REQUIRE_GPU();
+  const ResNet net = load_resnet_weights(test::data_path("resnet/resnet18_w8.h5"));
+  const Hdf5File ref = Hdf5File::open_read(test::data_path("resnet/resnet18_w8_ref.h5"));
+  const Tensor input = read_tensor(ref, "input");
+  ForwardOptions options;
+  options.pooled_stages = {2, 3, 4};
+  const ForwardResult cpu = forward(net, input, options);
+  const ForwardResult gpu = forward(to_device(net, Device::cuda(0), Precision::fp32), input.to(Device::cuda(0)), options);
+  EXPECT_EQ(gpu.features.device(), Device::cuda(0));
+  EXPECT_TRUE(matches(gpu.features, cpu.features, Precision::fp32));
+
+  const Tensor a = Tensor::from_vector(std::vector<float>{1, 2, 3, 4, 5, 6}, {3, 2});
+  const Tensor b = Tensor::from_vector(std::vector<float>{7, 8, 9}, {3, 1});
+  const Tensor joined = concat_columns({a.to(Device::cuda(0)), b.to(Device::cuda(0))});
+  EXPECT_EQ(joined.device(), Device::cuda(0));
+  EXPECT_EQ(joined.to_vector<float>(), concat_columns({a, b}).to_vector<float>());
+}
+
 TEST(CudaResNetForward, WeightsOnAnotherDeviceAreAnError) {
   TL_REQUIRE_GPU();
   const ResNet net = load_resnet_weights(test::data_path("resnet/resnet18_w8.h5"));

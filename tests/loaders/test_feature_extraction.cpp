@@ -95,6 +95,31 @@ TEST_F(FeatureExtractionTest, MatchesThePipelineByHandForAnyBatchSize) {
                         set.features.to_vector<float>(), Tolerance{1e-5, 1e-4}));
 }
 
+// Multi-stage features: the extraction's rows are the forward's pooled stages, and their
+// cache key differs from the layer4 key (which is what it always was).
+TEST_F(FeatureExtractionTest, PooledStagesReachTheFeaturesAndTheCacheKey) {
+  const ImageTransform transform = eval_transform(36, 32);
+  ExtractionOptions options;
+  options.batch_size = 4;
+  options.pooled_stages = {2, 3, 4};
+  const FeatureSet set = extract_features(net, dataset(), transform, options);
+  ASSERT_EQ(set.features.shape(), Shape({7, pooled_feature_dim(net, {2, 3, 4})}));
+  ForwardOptions fo;
+  fo.pooled_stages = {2, 3, 4};
+  const Image image = transform.apply(read_image(listing.paths[5]), 0);
+  const Tensor u8 = Tensor::from_vector(image.pixels, {1, 32, 32, 3});
+  EXPECT_TRUE(all_close(set.features.slice(5, 6).to_vector<float>(),
+                        forward(net, normalize(u8, net.preprocessing.params), fo).features.to_vector<float>(),
+                        Tolerance{1e-5, 1e-4}));
+  const BackboneIdentity backbone;
+  const auto images = dataset();
+  const FeatureCacheKey layer4 = feature_cache_key(net, backbone, *images, transform, {});
+  EXPECT_EQ(layer4.transform.find("features"), std::string::npos) << layer4.transform;
+  const FeatureCacheKey multi = feature_cache_key(net, backbone, *images, transform, options);
+  EXPECT_NE(multi.fields(), layer4.fields());
+  EXPECT_NE(multi.transform.find("layer2+layer3+layer4"), std::string::npos) << multi.transform;
+}
+
 // skip_bad: a corrupt file is left out (not a failure), the other rows equal a clean run's;
 // on_batch sees every delivered image once.
 TEST_F(FeatureExtractionTest, SkipBadLeavesOutACorruptImage) {

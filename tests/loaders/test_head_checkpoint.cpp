@@ -112,6 +112,24 @@ TEST_F(HeadCheckpointTest, LinearHeadRoundTrip) {
             head.forward(features, false).to_vector<float>());
 }
 
+// The backbone features a head reads: recorded, read back; a file from before the attribute
+// existed reads as layer4; a damaged value is an error naming it.
+TEST_F(HeadCheckpointTest, PooledStagesRoundTripAndDefaultToLayer4) {
+  Head head(HeadConfig{HeadKind::linear, 5, 0, 2, 0.0f, 4});
+  const BackboneIdentity backbone = BackboneIdentity::of_weights_file(weights_a, "resnet18");
+  save_head_checkpoint(path, head, {"no", "yes"}, backbone, Preprocessing::from_preset("torchvision"), {2, 4});
+  EXPECT_EQ(load_head_checkpoint(path).pooled_stages, (std::vector<int>{2, 4}));
+  {  // as written before the attribute existed
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    EXPECT_GE(H5Adelete(file, "backbone_features"), 0);
+    H5Fclose(file);
+  }
+  EXPECT_EQ(load_head_checkpoint(path).pooled_stages, (std::vector<int>{4}));
+  Hdf5File::open_write(path).write_string_attribute("/", "backbone_features", "layer9");
+  expect_error([&] { load_head_checkpoint(path); }, {"head.h5", "backbone_features", "layer9"});
+}
+
 TEST_F(HeadCheckpointTest, DifferentBackboneIsAClearError) {
   save_mlp();
   const HeadCheckpoint ck = load_head_checkpoint(path);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/ops.h"
 #include "engine/resnet_forward.h"
 #include "loaders/weights.h"
 #include "tests/common/tolerance.h"
@@ -80,6 +81,59 @@ TEST_P(TorchvisionFixture, ForwardMatchesPyTorch) {
     EXPECT_TRUE(matches(out.activations.at(name), read_tensor(ref, "activations/" + name))) << name;
   EXPECT_TRUE(matches(out.features, read_tensor(ref, "features"))) << "features";
   EXPECT_TRUE(matches(out.logits, read_tensor(ref, "logits"))) << "logits";
+}
+
+// Features from several stages: each stage's PyTorch float64 activation (N, H, W, C) averaged
+// over H and W here in double, then side by side in stage order, against tl's pooled features.
+TEST_P(TorchvisionFixture, MultiStageFeaturesArePooledStageOutputs) {
+  const FixtureCase c = GetParam();
+  const ResNet net = load_resnet_weights(kDir + c.name + ".h5");
+  const Hdf5File ref = Hdf5File::open_read(kDir + c.name + "_ref.h5");
+  for (const std::vector<int>& stages : {std::vector<int>{2, 3, 4}, std::vector<int>{1, 3}, std::vector<int>{3}}) {
+    std::vector<Tensor> pooled;
+    int64_t width = 0;
+    for (int s : stages) {
+      const Tensor a = read_tensor(ref, "activations/layer" + std::to_string(s));  // (N, H, W, C)
+      const int64_t n = a.dim(0), hw = a.dim(1) * a.dim(2), ch = a.dim(3);
+      const std::vector<float> v = a.to_vector<float>();
+      std::vector<float> mean(static_cast<size_t>(n * ch));
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t k = 0; k < ch; ++k) {
+          double sum = 0;
+          for (int64_t p = 0; p < hw; ++p) sum += v[static_cast<size_t>((i * hw + p) * ch + k)];
+          mean[static_cast<size_t>(i * ch + k)] = static_cast<float>(sum / static_cast<double>(hw));
+        }
+      pooled.push_back(Tensor::from_vector(mean, {n, ch}));
+      width += ch;
+    }
+    ForwardOptions options;
+    options.pooled_stages = stages;
+    const ForwardResult out = forward(net, read_tensor(ref, "input"), options);
+    EXPECT_EQ(pooled_feature_dim(net, stages), width);
+    EXPECT_FALSE(out.logits.defined()) << "the original fc reads layer4 alone";
+    EXPECT_TRUE(matches(out.features, concat_columns(pooled))) << pooled_stages_name(stages);
+  }
+}
+
+TEST(PooledStages, NamesParseAndBadListsAreErrors) {
+  EXPECT_EQ(parse_pooled_stages("layer2+layer3+layer4"), (std::vector<int>{2, 3, 4}));
+  EXPECT_EQ(parse_pooled_stages("1,4"), (std::vector<int>{1, 4}));
+  EXPECT_EQ(pooled_stages_name({2, 3, 4}), "layer2+layer3+layer4");
+  for (const std::string bad : {"", "layer5", "layer4+layer2", "layer3+layer3", "layers", "2,,3", "0"})
+    EXPECT_THROW(parse_pooled_stages(bad), Error) << "'" << bad << "'";
+  const ResNet net = load_resnet_weights(kDir + "resnet18_w8.h5");
+  ForwardOptions options;
+  options.pooled_stages = {4, 2};
+  EXPECT_THROW(forward(net, Tensor::zeros({1, 32, 32, 3}, DType::f32), options), Error);
+}
+
+TEST(ConcatColumns, PlacesEachPartAtItsColumnsAndChecksShapes) {
+  const Tensor a = Tensor::from_vector(std::vector<float>{1, 2, 3, 4}, {2, 2});
+  const Tensor b = Tensor::from_vector(std::vector<float>{5, 6}, {2, 1});
+  EXPECT_EQ(concat_columns({a, b}).to_vector<float>(), (std::vector<float>{1, 2, 5, 3, 4, 6}));
+  EXPECT_EQ(concat_columns({b, a}).to_vector<float>(), (std::vector<float>{5, 1, 2, 6, 3, 4}));
+  EXPECT_THROW(concat_columns({a, Tensor::zeros({3, 1}, DType::f32)}), Error);
+  EXPECT_THROW(concat_columns({}), Error);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, TorchvisionFixture,
