@@ -362,12 +362,13 @@ TEST_F(CliCommands, DemoQuickRunsWithAnyBackbone) {
   }
 }
 
-// The README's first command with the shipped backbone (tests/data/demo/, from issue6-demo):
-// the table's numbers are those of the PyTorch reference recipe (tools/demo_reference.log:
-// transfer 0.773, random init 0.656, raw pixels 0.762 at 10 labels on the full test split),
-// within what a different draw of 10 labels and a 1000-image test subset can move them
-// (the reference's std over draws is ~0.03). Whether transfer clearly beats the baselines is a
-// property of the shipped backbone, reported by the demo itself, not asserted here.
+// The README's first command with the shipped backbone (tests/data/demo/): the table's numbers
+// are those of the PyTorch reference recipe (tools/demo_reference.log, layer2+layer3+layer4
+// features: transfer 0.850, random init 0.737, raw pixels 0.762 at 10 labels on the full test
+// split), within what a different draw of 10 labels and a 1000-image test subset can move them
+// (the reference's std over draws is ~0.02-0.03; tl's random init draws other weights than
+// PyTorch's, hence the wider band). And what the demo is for: transfer ahead of both baselines
+// by at least 2 points (this draw, seed 0: 0.824 vs 0.796 and 0.774).
 TEST_F(CliCommands, DemoQuickWithTheShippedBackbone) {
   if (!fs::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"))
     GTEST_SKIP() << "dataset-fashion-mnist is not installed (scripts/setup.sh installs it)";
@@ -383,9 +384,13 @@ TEST_F(CliCommands, DemoQuickWithTheShippedBackbone) {
   EXPECT_EQ(j["source_classes"], nlohmann::json({"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat"}));
   EXPECT_EQ(j["target_classes"], nlohmann::json({"Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}));
   const nlohmann::json row = j["results"][0];
-  EXPECT_NEAR(row["transfer"].get<double>(), 0.773, 0.08) << row.dump();
-  EXPECT_NEAR(row["random init"].get<double>(), 0.70, 0.12) << row.dump();
+  EXPECT_NEAR(row["transfer"].get<double>(), 0.850, 0.08) << row.dump();
+  EXPECT_NEAR(row["random init"].get<double>(), 0.75, 0.12) << row.dump();
   EXPECT_NEAR(row["raw pixels"].get<double>(), 0.762, 0.08) << row.dump();
+  EXPECT_GE(row["transfer"].get<double>(),
+            std::max(row["random init"].get<double>(), row["raw pixels"].get<double>()) + 0.02)
+      << row.dump();
+  EXPECT_EQ(j["features"], "layer2+layer3+layer4");
   // Deterministic: the same seed gives the same table (the second run reads the feature cache).
   const RunResult again = run_tl("demo --quick --device cpu --json");
   ASSERT_EQ(again.exit_code, 0) << again.err;
