@@ -49,6 +49,7 @@ for bench in "$bundle"/bin/bench_*; do
   [[ -x "$bench" ]] || continue
   run_step "$(basename "$bench")" 120 "$bench"
 done
+run_step tl_bench_bf16 90 "$bundle/bin/tl" bench --device cuda --precision bf16 --batch 64 --repeats 5
 if [[ -f "$bundle/tools/bench_torch_resnet50.py" ]] && python3 -c 'import torch' 2>/dev/null; then
   run_step torch_resnet50 120 python3 "$bundle/tools/bench_torch_resnet50.py"
 fi
@@ -61,7 +62,7 @@ fi
   echo '```'
   grep -E '^\[  (PASSED|FAILED|SKIPPED) |tests? ran|FAILED TEST' "$out/gpu_tests.log" | tail -n 40
   echo '```'
-  for log in "$out"/bench_*.log "$out"/torch_resnet50.log; do
+  for log in "$out"/bench_*.log "$out"/tl_bench_bf16.log "$out"/torch_resnet50.log; do
     [[ -f "$log" ]] || continue
     echo "## $(basename "$log" .log)"
     echo '```'
