@@ -22,6 +22,8 @@
 #include "apps/commands.h"
 #include "apps/common_options.h"
 #include "apps/pipeline.h"
+#include "benchmarks/compare.h"
+#include "benchmarks/timing.h"
 #include "engine/head.h"
 #include "engine/resnet_builder.h"
 #include "engine/resnet_forward.h"
@@ -44,20 +46,6 @@ struct BenchArgs {
   int64_t head_batch = 256;
 };
 
-// Median wall time of fn() over `repeats` runs after one warm-up; fn must finish its work.
-template <typename Fn>
-double median_seconds(Fn fn, int repeats) {
-  fn();
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    fn();
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  return times[times.size() / 2];
-}
-
 Tensor uniform_tensor(const Shape& shape, uint64_t seed, float lo, float hi) {
   SeededRng rng(seed);
   std::vector<float> values(static_cast<size_t>(shape.numel()));
@@ -66,14 +54,7 @@ Tensor uniform_tensor(const Shape& shape, uint64_t seed, float lo, float hi) {
 }
 
 double max_relative_difference(const Tensor& a, const Tensor& b) {
-  const std::vector<float> x = a.to(Device::cpu()).to_vector<float>(), y = b.to(Device::cpu()).to_vector<float>();
-  double worst = 0, scale = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    const double d = std::fabs(static_cast<double>(x[i]) - y[i]);
-    worst = std::isfinite(d) ? std::max(worst, d) : INFINITY;
-    scale = std::max(scale, std::fabs(static_cast<double>(y[i])));
-  }
-  return worst / std::max(scale, 1e-30);
+  return bench::max_relative_difference(a.to(Device::cpu()).to_vector<float>(), b.to(Device::cpu()).to_vector<float>());
 }
 
 // "resnet50" -> 50; anything else is a usage-level error naming the argument.
@@ -117,7 +98,7 @@ void run_bench(const CommonOptions& common, const BenchArgs& args) {
   ForwardOptions vendor = ours;
   vendor.lib = KernelLib::vendor;
   auto forward_time = [&](const ForwardOptions& options) {
-    return median_seconds(
+    return bench::median_seconds(
         [&] {
           forward(backbone, x, options);
           synchronize(device);
@@ -153,7 +134,7 @@ void run_bench(const CommonOptions& common, const BenchArgs& args) {
       Head head(head_config);
       head.to(device);
       head.set_kernel_lib(lib);
-      return median_seconds(
+      return bench::median_seconds(
           [&] {
             train_head(head, data, nullptr, config);
             synchronize(device);

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/compare.h"
 #include "engine/device.h"
 #include "kernels/common/conv_shape.h"
 #include "kernels/common/precision.h"
@@ -86,13 +87,7 @@ double max_rel_diff(const float* a_dev, const float* b_dev, int64_t n) {
   std::vector<float> a(static_cast<size_t>(n)), b(static_cast<size_t>(n));
   TL_CUDA_CHECK(cudaMemcpy(a.data(), a_dev, a.size() * sizeof(float), cudaMemcpyDeviceToHost));
   TL_CUDA_CHECK(cudaMemcpy(b.data(), b_dev, b.size() * sizeof(float), cudaMemcpyDeviceToHost));
-  double worst = 0, scale = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const double d = std::fabs(static_cast<double>(a[i]) - b[i]);
-    worst = std::isfinite(d) ? std::max(worst, d) : INFINITY;
-    scale = std::max(scale, std::fabs(static_cast<double>(b[i])));
-  }
-  return worst / std::max(scale, 1e-30);
+  return tl::bench::max_relative_difference(a, b);
 }
 
 // Ours vs cuDNN may differ by both sides' rounding; relative to max |y|.

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "benchmarks/compare.h"
 #include "benchmarks/timing.h"
 #include "engine/device.h"
 #include "kernels/cpu/gemm.h"
@@ -34,17 +35,6 @@ const Case kCases[] = {{256, 256, 256, "square"},       {512, 512, 512, "square"
                        {3136, 64, 576, "resnet 3x3 c64 56x56 (N=1)"}, {784, 512, 128, "resnet 1x1 c128->512 28x28"},
                        {64, 1000, 2048, "fc head, batch 64"}};
 
-// Largest difference relative to the largest baseline magnitude: elementwise relative error
-// is meaningless for outputs that cancel to near zero.
-double max_rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  double worst = 0, scale = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    worst = std::max(worst, static_cast<double>(std::fabs(a[i] - b[i])));
-    scale = std::max(scale, static_cast<double>(std::fabs(b[i])));
-  }
-  return worst / std::max(scale, 1e-30);
-}
-
 void bench_cpu() {
   std::printf("CPU (%d threads): ours = cache-blocked loop, baseline = OpenBLAS\n", tl::cpu::num_threads());
   std::printf("  %-30s %8s %8s %8s %12s %12s %7s\n", "case", "M", "N", "K", "ours GF/s", "BLAS GF/s", "ratio");
@@ -55,7 +45,7 @@ void bench_cpu() {
     std::vector<float> ours(static_cast<size_t>(c.m) * c.n), blas(ours.size());
     tl::cpu::gemm(s, a.data(), b.data(), blas.data());
     tl::cpu::gemm_blocked(s, a.data(), b.data(), ours.data());
-    if (max_rel_diff(ours, blas) > 1e-5) std::printf("  VALIDATION FAILED for %s\n", c.what);
+    if (tl::bench::max_relative_difference(ours, blas) > 1e-5) std::printf("  VALIDATION FAILED for %s\n", c.what);
     const int repeats = s.flops() > 4e9 ? 3 : 10;
     const double t_ours = tl::bench::median_seconds([&] { tl::cpu::gemm_blocked(s, a.data(), b.data(), ours.data()); }, repeats);
     const double t_blas = tl::bench::median_seconds([&] { tl::cpu::gemm(s, a.data(), b.data(), blas.data()); }, repeats);
@@ -84,7 +74,7 @@ void bench_gpu() {
     std::vector<float> ours(nc), blas(nc);
     TL_CUDA_CHECK(cudaMemcpy(ours.data(), dc_ours, nc * 4, cudaMemcpyDeviceToHost));
     TL_CUDA_CHECK(cudaMemcpy(blas.data(), dc_blas, nc * 4, cudaMemcpyDeviceToHost));
-    if (max_rel_diff(ours, blas) > 1e-5) std::printf("  VALIDATION FAILED for %s\n", c.what);
+    if (tl::bench::max_relative_difference(ours, blas) > 1e-5) std::printf("  VALIDATION FAILED for %s\n", c.what);
     const double t_ours = tl::bench::median_gpu_seconds([&] { tl::cuda::gemm(s, da, db, dc_ours, nullptr); }, 20, nullptr);
     const double t_blas = tl::bench::median_gpu_seconds([&] { tl::cuda::gemm_cublas(s, da, db, dc_blas, nullptr); }, 20, nullptr);
     std::printf("  %-30s %8d %8d %8d %12.1f %12.1f %7.2f\n", c.what, c.m, c.n, c.k, s.flops() / t_ours * 1e-9,

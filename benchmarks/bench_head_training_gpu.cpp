@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/compare.h"
 #include "benchmarks/timing.h"
 #include "engine/head.h"
 #include "engine/stream.h"
@@ -56,16 +57,6 @@ std::vector<float> parameters_of(tl::Head& head) {
   return all;
 }
 
-double max_rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  double worst = 0, scale = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const double d = std::fabs(static_cast<double>(a[i]) - b[i]);
-    worst = std::isfinite(d) ? std::max(worst, d) : INFINITY;
-    scale = std::max(scale, std::fabs(static_cast<double>(b[i])));
-  }
-  return worst / std::max(scale, 1e-30);
-}
-
 // The head after one unshuffled epoch on `data` (fresh head from the config's seed).
 std::vector<float> trained(const tl::HeadConfig& hc, const tl::LabeledFeatures& data, const Setup& s,
                            tl::KernelLib lib) {
@@ -96,8 +87,8 @@ void run(const Setup& s) {
     tl::HeadConfig hc;
     hc.kind = kind, hc.in_features = s.features, hc.hidden = 512, hc.num_classes = s.classes, hc.seed = 1;
     const std::vector<float> ours = trained(hc, check_gpu, check, tl::KernelLib::ours);
-    const double diff_cublas = max_rel_diff(trained(hc, check_gpu, check, tl::KernelLib::vendor), ours);
-    const double diff_cpu = max_rel_diff(trained(hc, check_cpu, check, tl::KernelLib::ours), ours);
+    const double diff_cublas = tl::bench::max_relative_difference(trained(hc, check_gpu, check, tl::KernelLib::vendor), ours);
+    const double diff_cpu = tl::bench::max_relative_difference(trained(hc, check_cpu, check, tl::KernelLib::ours), ours);
 
     auto epoch_seconds = [&](const tl::LabeledFeatures& data, tl::KernelLib lib, int repeats) {
       tl::Head head(hc);

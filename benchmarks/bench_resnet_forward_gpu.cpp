@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/compare.h"
 #include "engine/resnet_builder.h"
 #include "engine/resnet_forward.h"
 #include "engine/stream.h"
@@ -30,15 +31,6 @@ std::vector<std::string> split(const std::string& text) {
 }
 
 #if TL_HAS_CUDA
-double max_rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  double worst = 0, scale = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const double d = std::fabs(static_cast<double>(a[i]) - b[i]);
-    worst = std::isfinite(d) ? std::max(worst, d) : INFINITY;
-    scale = std::max(scale, std::fabs(static_cast<double>(b[i])));
-  }
-  return worst / std::max(scale, 1e-30);
-}
 
 void run(int64_t batch, const std::vector<tl::Precision>& precisions, int repeats) {
   const tl::Device gpu = tl::Device::cuda(0);
@@ -56,7 +48,7 @@ void run(int64_t batch, const std::vector<tl::Precision>& precisions, int repeat
     options.precision = p;
     tl::ForwardOptions vendor = options;
     vendor.lib = tl::KernelLib::vendor;
-    const double diff = max_rel_diff(tl::forward(on_gpu, x, options).features.to_vector<float>(),
+    const double diff = tl::bench::max_relative_difference(tl::forward(on_gpu, x, options).features.to_vector<float>(),
                                      tl::forward(on_gpu, x, vendor).features.to_vector<float>());
     const double t_ours = tl::bench::median_gpu_seconds([&] { tl::forward(on_gpu, x, options); }, repeats, stream);
     const double t_cudnn = tl::bench::median_gpu_seconds([&] { tl::forward(on_gpu, x, vendor); }, repeats, stream);

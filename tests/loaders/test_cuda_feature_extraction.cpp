@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "engine/cuda_allocator.h"
 #include "engine/resnet_builder.h"
 #include "loaders/feature_extraction.h"
 #include "loaders/image_decode.h"
@@ -80,6 +81,26 @@ TEST_F(CudaFeatureExtraction, ReducedPrecisionFeaturesHaveTheirOwnCacheKey) {
   EXPECT_NE(feature_cache_key(net, backbone, *dataset(), transform, options).fields(), cpu_key.fields());
   options.device = Device::cpu();  // the CPU computes in fp32 whatever is asked
   EXPECT_EQ(feature_cache_key(net, backbone, *dataset(), transform, options).fields(), cpu_key.fields());
+}
+
+// Device memory is planned by reuse: every batch asks for the same sizes, so once one
+// extraction has run, another of the same shape takes every block (activations, upload slots,
+// the feature matrix) from the caching allocator and nothing new from the driver.
+TEST_F(CudaFeatureExtraction, ASecondExtractionReusesEveryDeviceBlock) {
+  TL_REQUIRE_GPU();
+  const ImageTransform transform = eval_transform(36, 32);
+  ExtractionOptions options;
+  options.batch_size = 2;
+  options.device = Device::cuda(0);
+  CudaCachingAllocator& allocator = CudaCachingAllocator::for_device(0);
+  const FeatureSet first = extract_features(net, dataset(), transform, options);
+  const MemoryStats after_first = allocator.stats();
+  allocator.reset_peak();
+  const FeatureSet second = extract_features(net, dataset(), transform, options);
+  const MemoryStats after_second = allocator.stats();
+  EXPECT_EQ(after_second.reserved_bytes, after_first.reserved_bytes);
+  EXPECT_LE(after_second.peak_bytes, after_first.reserved_bytes);
+  EXPECT_EQ(second.features.to_vector<float>(), first.features.to_vector<float>());
 }
 
 }  // namespace
