@@ -33,6 +33,7 @@
 #include "engine/ops_normalize.h"
 #include "engine/resnet_builder.h"
 #include "engine/resnet_forward.h"
+#include "engine/standardize.h"
 #include "engine/trainer.h"
 #include "kernels/common/error.h"
 #include "kernels/cpu/threads.h"
@@ -142,26 +143,6 @@ std::vector<int64_t> parse_budgets(const std::string& text) {
 
 int epochs_for(int64_t budget) { return budget == 0 ? 5 : budget <= 10 ? 100 : 40; }
 
-// Standardizes train and test features with the mean and std of the train features (per column).
-void standardize(LabeledFeatures& train, LabeledFeatures& test) {
-  const int64_t n = train.size(), f = train.features.dim(1);
-  std::vector<double> mean(f, 0.0), var(f, 0.0);
-  const float* x = train.features.data<float>();
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < f; ++j) mean[j] += x[i * f + j];
-  for (auto& m : mean) m /= static_cast<double>(n);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < f; ++j) var[j] += (x[i * f + j] - mean[j]) * (x[i * f + j] - mean[j]);
-  std::vector<float> scale(f);
-  for (int64_t j = 0; j < f; ++j) scale[j] = static_cast<float>(1.0 / (std::sqrt(var[j] / n) + 1e-6));
-  for (LabeledFeatures* s : {&train, &test}) {
-    s->features = s->features.clone();
-    float* y = s->features.data<float>();
-    for (int64_t i = 0; i < s->size(); ++i)
-      for (int64_t j = 0; j < f; ++j) y[i * f + j] = static_cast<float>((y[i * f + j] - mean[j]) * scale[j]);
-  }
-}
-
 // The rows `positions` of a feature matrix.
 LabeledFeatures gather_rows(const LabeledFeatures& all, const std::vector<size_t>& positions) {
   const int64_t f = all.features.dim(1);
@@ -198,7 +179,9 @@ LabeledFeatures pixel_features(std::shared_ptr<const ImageDataset> dataset, cons
 
 // A linear head trained on `train` (standardized with its own statistics), top-1 on `test`.
 double linear_probe(LabeledFeatures train, LabeledFeatures test, int num_classes, int epochs, uint64_t seed) {
-  standardize(train, test);
+  const Standardization standardization = Standardization::fit(train.features);
+  train.features = standardization.apply(train.features);
+  test.features = standardization.apply(test.features);
   HeadConfig head_config;
   head_config.kind = HeadKind::linear;
   head_config.in_features = train.features.dim(1);

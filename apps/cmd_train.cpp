@@ -15,6 +15,7 @@
 #include <iostream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -24,6 +25,7 @@
 #include "apps/progress.h"
 #include "engine/head.h"
 #include "engine/resnet_forward.h"
+#include "engine/standardize.h"
 #include "engine/trainer.h"
 #include "kernels/common/error.h"
 #include "kernels/cpu/threads.h"
@@ -54,6 +56,7 @@ struct TrainArgs {
   int patience = 0;
   float label_smoothing = 0.0f;
   std::string features = "layer4";
+  bool standardize = false;
   DataOptions data_options;
 };
 
@@ -117,6 +120,12 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
   }
   TL_CHECK(train.size() > 0, "train: no training images in " << args.data);
   const bool has_val = val.size() > 0;
+  std::optional<Standardization> standardization;
+  if (args.standardize) {  // statistics of the training rows; folded into the head before saving
+    standardization = Standardization::fit(train.features);
+    train.features = standardization->apply(train.features);
+    if (has_val) val.features = standardization->apply(val.features);
+  }
 
   HeadConfig head_config;
   head_config.kind = parse_head_kind(args.head);
@@ -167,10 +176,11 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
   progress.finish();
 
   const std::string run_name = fs::path(args.out).filename().string();
+  const Metrics final_metrics = evaluate_head(head, has_val ? val : train, config.loss);
+  if (standardization) standardization->fold_into(head);  // the checkpoint takes raw features
   save_head_checkpoint((fs::path(args.out) / "head.h5").string(), head, set.class_names, backbone.identity,
                        backbone.net.preprocessing, pooled_stages);
   write_curves_png((fs::path(args.out) / "curves.png").string(), history, "tl train " + run_name);
-  const Metrics final_metrics = evaluate_head(head, has_val ? val : train, config.loss);
   write_confusion_png((fs::path(args.out) / "confusion.png").string(),
                       confusion_counts(final_metrics.confusion), set.class_names,
                       std::string("confusion matrix (") + (has_val ? "validation" : "training") + " set)");
@@ -179,6 +189,8 @@ void run_train(const CommonOptions& common, const TrainArgs& args) {
                             {"weights", args.weights},
                             {"backbone", backbone.identity.describe()},
                             {"head", args.head},
+                            {"features", args.features},
+                            {"standardized", args.standardize},
                             {"classes", set.class_names},
                             {"train_images", train.size()},
                             {"val_images", val.size()},
@@ -258,6 +270,8 @@ void add_train_command(CLI::App& app, CommonOptions& common) {
   cmd->add_flag("--no-cache", args.no_cache, "do not read or write a feature cache");
   add_data_options(*cmd, args.data_options);
   add_features_option(*cmd, args.features);
+  cmd->add_flag("--standardize", args.standardize,
+                "standardize features with the training set's mean/std (folded into the saved head)");
   cmd->callback([&common] { run_train(common, args); });
 }
 

@@ -239,6 +239,27 @@ TEST_F(CliCommands, MultiStageFeaturesFollowTheCheckpoint) {
   EXPECT_EQ(nlohmann::json::parse(extract.out)["features"].get<int>(), 32 + 64);
 }
 
+// --standardize: the head trains on standardized features and is folded back to raw ones
+// before it is saved, so eval on the training folder (raw features, the saved head) must give
+// the accuracy and loss train reported for the same images (standardized, the unfolded head).
+TEST_F(CliCommands, StandardizedHeadIsSavedForRawFeatures) {
+  const std::string data = make_folder("data", 4);
+  const std::string common =
+      " --device cpu --threads 1 --seed 5 --batch 4 --weights " + kWeights + " --image-size 32";
+  const RunResult train = run_tl("train" + common + " --data " + data + " --epochs 3 --standardize --features " +
+                                 "layer3+layer4 --out " + path("run") + " --json");
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  const nlohmann::json summary = nlohmann::json::parse(train.out);
+  EXPECT_TRUE(summary["standardized"].get<bool>());
+  EXPECT_EQ(summary["evaluated_on"], "training");
+  const RunResult eval = run_tl("eval" + common + " --checkpoint " + path("run") + "/head.h5 --data " + data +
+                                " --out " + path("eval") + " --json");
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  const nlohmann::json metrics = nlohmann::json::parse(eval.out);
+  EXPECT_DOUBLE_EQ(metrics["accuracy"].get<double>(), summary["accuracy"].get<double>());
+  EXPECT_NEAR(metrics["loss"].get<double>(), summary["loss"].get<double>(), 1e-4 * summary["loss"].get<double>());
+}
+
 TEST_F(CliCommands, TrainWithAValidationFolderAndAnMlpHead) {
   const std::string data = make_folder("train", 4);
   const std::string val = make_folder("val", 2);
