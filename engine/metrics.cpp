@@ -65,34 +65,59 @@ bool in_top_k(const float* logits_row, int64_t num_classes, int32_t label, int k
 
 MetricsAccumulator::MetricsAccumulator(int64_t num_classes) : confusion_(num_classes) {}
 
-void MetricsAccumulator::add_batch(const Tensor& logits, const Tensor& labels, float batch_mean_loss) {
-  TL_CHECK(logits.rank() == 2 && logits.dim(1) == confusion_.num_classes(),
-           "metrics: logits must be (N, " << confusion_.num_classes() << "), got " << logits.shape().str());
+namespace {
+
+void check_batch(const Tensor& logits, const Tensor& labels, int64_t num_classes) {
+  TL_CHECK(logits.rank() == 2 && logits.dim(1) == num_classes,
+           "metrics: logits must be (N, " << num_classes << "), got " << logits.shape().str());
   TL_CHECK(labels.shape() == Shape({logits.dim(0)}),
            "metrics: labels " << labels.shape().str() << " for logits " << logits.shape().str());
   TL_CHECK(labels.device() == logits.device(), "metrics: labels on " << labels.device() << ", logits on " << logits.device());
+}
+
+}  // namespace
+
+void MetricsAccumulator::add_batch(const Tensor& logits, const Tensor& labels, const PendingLoss& batch_mean_loss) {
+  check_batch(logits, labels, confusion_.num_classes());
 #if TL_HAS_CUDA
-  if (logits.device().is_cuda()) {  // arg-max and top-5 on the GPU; only 5 bytes per row come back
+  if (logits.device().is_cuda()) {  // arg-max and top-5 on the GPU; 5 bytes per row come back later
     const int64_t n = logits.dim(0);
-    Tensor predicted = Tensor::empty({n}, DType::i32, logits.device());
-    Tensor top5 = Tensor::empty({n}, DType::u8, logits.device());
+    PendingBatch batch{Tensor::empty({n}, DType::i32, logits.device()), Tensor::empty({n}, DType::u8, logits.device()),
+                       labels, batch_mean_loss};
     {
       ScopedDevice scope(logits.device());
       cuda::classify_rows(logits.data<float>(), labels.data<int32_t>(), n, logits.dim(1), 5,
-                          predicted.data<int32_t>(), top5.data<uint8_t>(), stream_for(logits.device()));
+                          batch.predicted.data<int32_t>(), batch.top5.data<uint8_t>(), stream_for(logits.device()));
     }
-    const auto p = predicted.to_vector<int32_t>();
-    const auto in5 = top5.to_vector<uint8_t>();
-    const auto y = labels.to_vector<int32_t>();
+    pending_.push_back(std::move(batch));
+    return;
+  }
+#endif
+  add_host_batch(logits, labels, batch_mean_loss.value());
+}
+
+void MetricsAccumulator::read_pending() {
+  for (const PendingBatch& batch : pending_) {
+    const float loss = batch.loss.value();  // first: it reports bad labels (tl::Error)
+    const auto p = batch.predicted.to_vector<int32_t>();
+    const auto in5 = batch.top5.to_vector<uint8_t>();
+    const auto y = batch.labels.to_vector<int32_t>();
+    const auto n = static_cast<int64_t>(y.size());
     for (int64_t i = 0; i < n; ++i) {
       confusion_.add(y[i], p[i]);
       top5_correct_ += in5[i];
     }
-    loss_sum_ += static_cast<double>(batch_mean_loss) * static_cast<double>(n);
+    loss_sum_ += static_cast<double>(loss) * static_cast<double>(n);
     count_ += n;
-    return;
   }
-#endif
+  pending_.clear();
+}
+
+void MetricsAccumulator::add_batch(const Tensor& logits, const Tensor& labels, float batch_mean_loss) {
+  add_batch(logits, labels, PendingLoss(batch_mean_loss));
+}
+
+void MetricsAccumulator::add_host_batch(const Tensor& logits, const Tensor& labels, float batch_mean_loss) {
   const Tensor z_host = logits.to(Device::cpu());
   const auto y = labels.to_vector<int32_t>();
   const float* z = z_host.data<float>();
@@ -107,7 +132,8 @@ void MetricsAccumulator::add_batch(const Tensor& logits, const Tensor& labels, f
   count_ += n;
 }
 
-Metrics MetricsAccumulator::result() const {
+Metrics MetricsAccumulator::result() {
+  read_pending();
   Metrics m;
   m.count = count_;
   m.loss = count_ == 0 ? 0.0 : loss_sum_ / static_cast<double>(count_);

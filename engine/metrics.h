@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "engine/ops_training.h"
 #include "engine/tensor.h"
 
 namespace tl {
@@ -43,12 +44,23 @@ class MetricsAccumulator {
  public:
   explicit MetricsAccumulator(int64_t num_classes);
   void add_batch(const Tensor& logits, const Tensor& labels, float batch_mean_loss);
-  Metrics result() const;
+  // On a GPU: arg-max and top-5 are queued on the device and read back, with the loss, only by
+  // result(), so adding a batch never waits for the device. On the CPU: the same as above.
+  void add_batch(const Tensor& logits, const Tensor& labels, const PendingLoss& batch_mean_loss);
+  Metrics result();
 
  private:
+  struct PendingBatch {  // a GPU batch whose results are still on the device
+    Tensor predicted, top5, labels;
+    PendingLoss loss;
+  };
+  void read_pending();
+  void add_host_batch(const Tensor& logits, const Tensor& labels, float batch_mean_loss);
+
   ConfusionMatrix confusion_;
   double loss_sum_ = 0;
   int64_t top5_correct_ = 0, count_ = 0;
+  std::vector<PendingBatch> pending_;
 };
 
 // Keeps the best epoch by a score (validation top-1); early stopping after `patience` epochs

@@ -158,9 +158,10 @@ Tensor dropout_backward(const Tensor& dy, const Tensor& mask, float p) {
 namespace {
 
 // The CUDA loss: labels stay on the device (their range is checked by the kernel and reported
-// with the loss); the loss itself is the one value copied back (the op returns a float).
-float softmax_cross_entropy_cuda(const Tensor& logits, const Tensor& labels, const CrossEntropyOptions& options,
-                                 Tensor* dlogits) {
+// with the loss, in a cuda::CrossEntropyResult left on the device; read_cross_entropy copies it
+// back and checks it).
+Tensor softmax_cross_entropy_cuda(const Tensor& logits, const Tensor& labels, const CrossEntropyOptions& options,
+                                  Tensor* dlogits) {
   const int64_t n = logits.dim(0), c = logits.dim(1);
   Tensor weights;
   if (!options.class_weights.empty()) {
@@ -179,8 +180,14 @@ float softmax_cross_entropy_cuda(const Tensor& logits, const Tensor& labels, con
                               weights.defined() ? weights.data<float>() : nullptr, n, c, options.label_smoothing,
                               dlogits ? dlogits->data<float>() : nullptr, row_loss.data<float>(), device_result,
                               stream);
+  return result;
+}
+
+float read_cross_entropy(const Tensor& result, int64_t c) {
   cuda::CrossEntropyResult host{};
-  TL_CUDA_CHECK(cudaMemcpyAsync(&host, device_result, sizeof host, cudaMemcpyDeviceToHost, stream));
+  ScopedDevice scope(result.device());
+  const auto stream = stream_of(result.device());
+  TL_CUDA_CHECK(cudaMemcpyAsync(&host, result.raw_data(), sizeof host, cudaMemcpyDeviceToHost, stream));
   TL_CUDA_CHECK(cudaStreamSynchronize(stream));
   TL_CHECK(host.bad_labels == 0, "softmax_cross_entropy: " << host.bad_labels << " labels are outside [0, " << c << ")");
   TL_CHECK(host.weight_total > 0, "softmax_cross_entropy: the labels of this batch all have class weight 0");
@@ -192,7 +199,20 @@ float softmax_cross_entropy_cuda(const Tensor& logits, const Tensor& labels, con
 
 float softmax_cross_entropy(const Tensor& logits, const Tensor& labels, const CrossEntropyOptions& options,
                             Tensor* dlogits) {
+  return softmax_cross_entropy_pending(logits, labels, options, dlogits).value();
+}
+
+float PendingLoss::value() const {
+#if TL_HAS_CUDA
+  if (device_result_.defined()) return read_cross_entropy(device_result_, classes_);
+#endif
+  return host_value_;
+}
+
+PendingLoss softmax_cross_entropy_pending(const Tensor& logits, const Tensor& labels,
+                                          const CrossEntropyOptions& options, Tensor* dlogits) {
   const char* op = "softmax_cross_entropy";
+  PendingLoss pending;
   require(logits, DType::f32, op, "logits"), require(labels, DType::i32, op, "labels");
   require_matrix(logits, op, "logits");
   const int64_t n = logits.dim(0), c = logits.dim(1);
@@ -210,8 +230,12 @@ float softmax_cross_entropy(const Tensor& logits, const Tensor& labels, const Cr
     require(*dlogits, DType::f32, op, "dlogits"), require_shape(*dlogits, logits.shape(), op, "dlogits");
     require_device(*dlogits, logits.device(), op, "dlogits");
   }
+  pending.classes_ = c;
 #if TL_HAS_CUDA
-  if (logits.device().is_cuda()) return softmax_cross_entropy_cuda(logits, labels, options, dlogits);
+  if (logits.device().is_cuda()) {
+    pending.device_result_ = softmax_cross_entropy_cuda(logits, labels, options, dlogits);
+    return pending;
+  }
 #endif
   const int32_t* y = labels.data<int32_t>();
   for (int64_t i = 0; i < n; ++i)
@@ -232,8 +256,9 @@ float softmax_cross_entropy(const Tensor& logits, const Tensor& labels, const Cr
     weights = options.class_weights.data();
   }
   float* dz = dlogits != nullptr ? dlogits->data<float>() : nullptr;
-  return cpu::softmax_cross_entropy<float>(logits.data<float>(), y, weights, n, c, options.label_smoothing,
-                                           dz);
+  pending.host_value_ =
+      cpu::softmax_cross_entropy<float>(logits.data<float>(), y, weights, n, c, options.label_smoothing, dz);
+  return pending;
 }
 
 Tensor softmax(const Tensor& logits) {

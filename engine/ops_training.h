@@ -43,6 +43,26 @@ struct CrossEntropyOptions {
 float softmax_cross_entropy(const Tensor& logits, const Tensor& labels, const CrossEntropyOptions& options,
                             Tensor* dlogits = nullptr);
 
+// The same loss, left where it was computed: on a GPU nothing waits for it until value() is
+// called (head training reads an epoch's losses at the end of the epoch, so the host never
+// waits inside a batch). On the CPU the value is there at once. value() reports bad labels and
+// all-zero class weights as the op does (tl::Error), only later.
+class PendingLoss {
+ public:
+  PendingLoss() = default;
+  explicit PendingLoss(float known) : host_value_(known) {}  // a loss already on the host
+  float value() const;
+
+ private:
+  friend PendingLoss softmax_cross_entropy_pending(const Tensor&, const Tensor&, const CrossEntropyOptions&,
+                                                   Tensor*);
+  float host_value_ = 0.0f;
+  Tensor device_result_;  // a cuda::CrossEntropyResult on the device, or undefined (CPU)
+  int64_t classes_ = 0;
+};
+PendingLoss softmax_cross_entropy_pending(const Tensor& logits, const Tensor& labels,
+                                          const CrossEntropyOptions& options, Tensor* dlogits = nullptr);
+
 // probs (N, C) = row-wise softmax of logits (N, C).
 Tensor softmax(const Tensor& logits);
 

@@ -45,7 +45,7 @@ Metrics evaluate_head(Head& head, const LabeledFeatures& data, const CrossEntrop
     const int64_t end = std::min(data.size(), begin + batch_size);
     const Tensor labels = data.labels.slice(begin, end);
     const Tensor logits = head.forward(data.features.slice(begin, end), false);
-    acc.add_batch(logits, labels, softmax_cross_entropy(logits, labels, loss));
+    acc.add_batch(logits, labels, softmax_cross_entropy_pending(logits, labels, loss));
   }
   return acc.result();
 }
@@ -92,10 +92,10 @@ TrainResult train_head(Head& head, const EpochFeatures& train_of_epoch, const La
       const Tensor y = gather_rows(train.labels, rows);    // y: (B)
       const Tensor logits = head.forward(x, true);
       Tensor dlogits;
-      const float loss = softmax_cross_entropy(logits, y, config.loss, &dlogits);
+      const PendingLoss loss = softmax_cross_entropy_pending(logits, y, config.loss, &dlogits);
       head.backward(dlogits);
       optimizer.step(record.lr);
-      acc.add_batch(logits, y, loss);
+      acc.add_batch(logits, y, loss);  // on a GPU: read back at the end of the epoch
     }
     record.train = acc.result();
     if (val != nullptr) record.val = evaluate_head(head, *val, config.loss);

@@ -3,7 +3,8 @@
 // metrics per epoch on the training and (optional) validation sets, the best epoch kept
 // (by validation top-1, or training top-1 without a validation set), optional early stopping.
 //   features: (N, F) f32   labels: (N) i32, on the head's device (CPU or GPU: every step of a
-//   batch then runs there, the rows gathered on the device; the loss is read back per batch)
+//   batch then runs there, the rows gathered on the device; losses and metrics stay on the
+//   device until the epoch's end, so the host never waits inside the epoch)
 #pragma once
 
 #include <cstdint>

@@ -278,6 +278,26 @@ TEST(CudaHead, TrainHeadOnTheGpuFollowsTheCpu) {
   }
 }
 
+// On the GPU the losses are read at the end of the epoch; a label out of range still ends the
+// training with the loss's clear error (not a confusion-matrix or out-of-bounds failure).
+TEST(CudaHead, TrainHeadWithABadLabelOnTheGpuIsAnError) {
+  TL_REQUIRE_GPU();
+  HeadConfig hc;
+  hc.in_features = 3, hc.num_classes = 2;
+  Head head(hc);
+  head.to(kGpu);
+  const LabeledFeatures data{random_tensor({4, 3}, 82).to(kGpu),
+                             Tensor::from_vector(std::vector<int32_t>{0, 1, 2, 0}, {4}).to(kGpu)};
+  TrainConfig config;
+  config.epochs = 1, config.batch_size = 2;
+  try {
+    train_head(head, data, nullptr, config);
+    FAIL() << "expected tl::Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("labels are outside [0, 2)"), std::string::npos) << e.what();
+  }
+}
+
 // The head, features and labels must be on one device: a clear error, not a crash.
 TEST(CudaHead, TrainHeadRefusesMixedDevices) {
   TL_REQUIRE_GPU();
