@@ -88,15 +88,17 @@ TEST_F(CudaFeatureExtraction, ReducedPrecisionFeaturesHaveTheirOwnCacheKey) {
 // the feature matrix) from the caching allocator and nothing new from the driver.
 TEST_F(CudaFeatureExtraction, ASecondExtractionReusesEveryDeviceBlock) {
   TL_REQUIRE_GPU();
-  const ImageTransform transform = eval_transform(36, 32);
+  const ImageTransform transform = eval_transform(18, 16);  // small: two extractions on the emulator
+  const auto three = ImageList::create({paths.begin(), paths.begin() + 3}, {labels.begin(), labels.begin() + 3},
+                                       {"a", "b"});
   ExtractionOptions options;
-  options.batch_size = 2;
+  options.batch_size = 2;  // 3 = 2 + 1: a full and a short batch
   options.device = Device::cuda(0);
   CudaCachingAllocator& allocator = CudaCachingAllocator::for_device(0);
-  const FeatureSet first = extract_features(net, dataset(), transform, options);
+  const FeatureSet first = extract_features(net, three, transform, options);
   const MemoryStats after_first = allocator.stats();
   allocator.reset_peak();
-  const FeatureSet second = extract_features(net, dataset(), transform, options);
+  const FeatureSet second = extract_features(net, three, transform, options);
   const MemoryStats after_second = allocator.stats();
   EXPECT_EQ(after_second.reserved_bytes, after_first.reserved_bytes);
   EXPECT_LE(after_second.peak_bytes, after_first.reserved_bytes);
