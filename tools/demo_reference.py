@@ -93,7 +93,8 @@ def evaluate(head, mean, std, features, labels):
 def write_reference_batch(path, model, count=8):
     """A fixture for tl's tests: the first `count` images of the Fashion-MNIST test split (source
     and target classes as they come), every stage of the demo's input transform, and the
-    backbone's pooled features and 5-way source logits computed by PyTorch in float64."""
+    backbone's pooled features (layer4, and layer1..3 each alone) and 5-way source logits
+    computed by PyTorch in float64."""
     images, labels = fm.load_split("t10k")
     images, labels = images[:count], labels[:count]
     resized = fm.resize_uint8(images, fm.INPUT_SIZE)
@@ -105,6 +106,9 @@ def write_reference_batch(path, model, count=8):
         f.create_dataset("resized", data=resized)                  # (N, S, S) uint8, PIL bilinear
         f.create_dataset("input", data=x.permute(0, 2, 3, 1).contiguous().numpy())  # (N, S, S, 3) f32 normalized
         f.create_dataset("features", data=reference.features(x.double()).float().numpy())  # (N, C)
+        for stage in (1, 2, 3):  # each earlier stage pooled alone (N, C_stage), for multi-stage features
+            f.create_dataset(f"features_layer{stage}",
+                             data=reference.pooled_features(x.double(), (stage,)).float().numpy())
         f.create_dataset("logits", data=reference(x.double()).float().numpy())             # (N, 5)
         f.attrs["weights"] = "tests/data/demo/fashion_source_resnet18.h5"
         f.attrs["generator"] = "tools/demo_reference.py"

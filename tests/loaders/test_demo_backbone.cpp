@@ -1,11 +1,13 @@
 // The demo backbone shipped in tests/data/demo (tools/train_demo_backbone.py): tl's loader reads
 // it as a torchvision resnet18 at reduced width, and tl's frozen forward reproduces PyTorch's
-// float64 features and logits on a reference batch (tools/demo_reference.py).
+// float64 features (layer4, and each earlier stage pooled) and logits on a reference batch
+// (tools/demo_reference.py).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 
+#include "engine/ops.h"
 #include "engine/resnet_forward.h"
 #include "loaders/weights.h"
 #include "tests/common/tolerance.h"
@@ -52,6 +54,21 @@ TEST(DemoBackbone, ForwardMatchesPyTorch) {
   const ForwardResult out = forward(net, read_tensor(ref, "input"));
   EXPECT_TRUE(matches(out.features, read_tensor(ref, "features"))) << "features";
   EXPECT_TRUE(matches(out.logits, read_tensor(ref, "logits"))) << "logits";
+}
+
+// The demo's features (layer2+layer3+layer4, each stage pooled): PyTorch's pooled stage outputs
+// side by side, as tl demo gives them to the head.
+TEST(DemoBackbone, MultiStageFeaturesMatchPyTorch) {
+  const ResNet net = load_resnet_weights(kDir + "fashion_source_resnet18.h5");
+  const Hdf5File ref = Hdf5File::open_read(kDir + "fashion_reference_batch.h5");
+  ForwardOptions options;
+  options.pooled_stages = {2, 3, 4};
+  const ForwardResult out = forward(net, read_tensor(ref, "input"), options);
+  const Tensor expected = concat_columns(
+      {read_tensor(ref, "features_layer2"), read_tensor(ref, "features_layer3"), read_tensor(ref, "features")});
+  EXPECT_TRUE(matches(out.features, expected));
+  options.pooled_stages = {1};
+  EXPECT_TRUE(matches(forward(net, read_tensor(ref, "input"), options).features, read_tensor(ref, "features_layer1")));
 }
 
 }  // namespace
