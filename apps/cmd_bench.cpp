@@ -25,12 +25,12 @@
 #include "benchmarks/compare.h"
 #include "benchmarks/timing.h"
 #include "engine/head.h"
+#include "engine/random.h"
 #include "engine/resnet_builder.h"
 #include "engine/resnet_forward.h"
 #include "engine/stream.h"
 #include "engine/trainer.h"
 #include "kernels/cpu/threads.h"
-#include "loaders/seeded_rng.h"
 
 namespace tl::app {
 
@@ -47,9 +47,9 @@ struct BenchArgs {
 };
 
 Tensor uniform_tensor(const Shape& shape, uint64_t seed, float lo, float hi) {
-  SeededRng rng(seed);
+  Rng rng(seed);
   std::vector<float> values(static_cast<size_t>(shape.numel()));
-  for (float& v : values) v = lo + (hi - lo) * static_cast<float>(rng.next() >> 40) / static_cast<float>(1 << 24);
+  for (float& v : values) v = rng.uniform(lo, hi);
   return Tensor::from_vector(values, shape);
 }
 

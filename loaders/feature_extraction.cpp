@@ -66,7 +66,8 @@ FeatureSet extract_features(const ResNet& net, std::shared_ptr<const ImageDatase
       if (options.on_batch) options.on_batch(b);
     }
     if (options.skip_bad && row < n) {  // skipped samples: keep the delivered rows only
-      set.features = features.slice(0, row).to(Device::cpu()).clone();
+      const Tensor kept = features.slice(0, row);
+      set.features = kept.device().is_cpu() ? kept.clone() : kept.to(Device::cpu());  // one copy either way
       set.labels = Tensor::from_vector(labels, {row});
       return set;
     }
